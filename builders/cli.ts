@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { UserError } from './errors.js';
+
+/**
+ * The command line: `tsx builders/cli.ts <command> [options]`. Each command lives in
+ * builders/commands/<name>.ts and exports `run(args)`; this file only dispatches and turns errors
+ * into a one-line message and an exit code (a stack trace only with --debug).
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  build: { summary: 'compile and package assets into dist/', load: () => import('./commands/build.js') },
+  images: { summary: 'bootstrap base images from the distro archive', load: () => import('./commands/images.js') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return `usage: cli.ts <command> [options]   (--help after a command for its options)\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`error: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  await (await command.load()).run(args);
+  return 0;
+}
+
+const debug = process.argv.includes('--debug');
+main(process.argv.slice(2).filter((arg) => arg !== '--debug')).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      if (debug) process.stderr.write(`${error.stack ?? ''}\n`);
+      process.exit(error.exitCode);
+    }
+    process.stderr.write(`internal error (a bug in sensu-tripwire): ${debug && error instanceof Error ? error.stack : String(error)}\n`);
+    if (!debug) process.stderr.write('re-run with --debug for the stack trace\n');
+    process.exit(70);
+  },
+);

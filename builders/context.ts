@@ -1,0 +1,79 @@
+import type Docker from 'dockerode';
+import type { Artifact, SourceRecord } from './artifacts.js';
+import type { Catalog, Platform } from './catalog.js';
+import { UserError } from './errors.js';
+import type { Logger } from './log.js';
+
+/** What the user asked for: the `build` command's options, with defaults applied. */
+export interface BuildOptions {
+  /** The release tag, verbatim; undefined means `git describe --tags`. */
+  version?: string;
+  /** `all`, `local`, or a comma-separated list of platform names. */
+  platforms: string;
+  /** A local Tripwire tarball instead of the mirrors (verified the same way). */
+  sourcePath?: string;
+  catalogFile: string;
+  distDir: string;
+  /** Downloads, failed-build logs and scratch space; private to the user running the build. */
+  cacheDir: string;
+}
+
+/** One platform's progress through the pipeline. */
+export interface PlatformBuild {
+  platform: Platform;
+  toolchainImage?: { tag: string; id: string };
+  /** Directory holding the compiled, stripped binaries. */
+  binariesDir?: string;
+  /** Where the compile log is written while building. */
+  logFile: string;
+}
+
+/** A verified source tarball on disk. */
+export interface VerifiedSource extends SourceRecord {
+  file: string;
+}
+
+/**
+ * The one typed context every stage reads and writes. Stages run in order; a field is filled by
+ * the stage named beside it, and read through `need()` by the stages after it.
+ */
+export interface BuildContext {
+  options: BuildOptions;
+  log: Logger;
+  /** load-catalog */
+  catalog?: Catalog;
+  /** load-catalog: the selected platforms, in catalog order */
+  platforms: Platform[];
+  /** resolve-version */
+  version?: string;
+  /** resolve-version: one fixed mtime for every archive entry */
+  sourceDateEpoch?: number;
+  /** connect-docker */
+  docker?: Docker;
+  /** fetch-source */
+  source?: VerifiedSource;
+  /** prepare-staging: where outputs are written before they replace dist/ in one step */
+  stagingDir?: string;
+  /** toolchain-images, compile */
+  builds: Map<string, PlatformBuild>;
+  /** package */
+  artifacts: Artifact[];
+  /** Cleanup actions registered by stages, run in reverse order when the pipeline ends. */
+  cleanups: Array<() => Promise<void>>;
+}
+
+export function newContext(options: BuildOptions, log: Logger): BuildContext {
+  return { options, log, platforms: [], builds: new Map(), artifacts: [], cleanups: [] };
+}
+
+/** Reads a field an earlier stage must have set; a missing one is a pipeline-order bug. */
+export function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`pipeline bug: ${what} is not set yet (stage order?)`);
+  return value;
+}
+
+export function platformBuild(ctx: BuildContext, name: string): PlatformBuild {
+  const build = ctx.builds.get(name);
+  if (build === undefined) throw new UserError(`pipeline bug: no build state for platform ${name}`);
+  return build;
+}
