@@ -1,0 +1,39 @@
+import { ASSET_NAME, ASSET_NAMESPACE } from './sensu-asset.js';
+
+/**
+ * Example core/v2 CheckConfig resources that run the asset's wrappers, written beside the asset
+ * definition so that `sensuctl create -f` of both gives a working check.
+ */
+
+export const CHECKS_FILE = 'sensu-tripwire-checks.yml';
+
+export interface CheckResource {
+  type: 'CheckConfig';
+  api_version: 'core/v2';
+  metadata: { name: string; namespace: string };
+  spec: {
+    command: string;
+    runtime_assets: string[];
+    subscriptions: string[];
+    interval: number;
+    timeout: number;
+    publish: boolean;
+  };
+}
+
+function check(name: string, command: string, spec: { interval: number; timeout: number; subscriptions: string[] }): CheckResource {
+  return {
+    type: 'CheckConfig',
+    api_version: 'core/v2',
+    metadata: { name, namespace: ASSET_NAMESPACE },
+    spec: { command, runtime_assets: [ASSET_NAME], subscriptions: spec.subscriptions, interval: spec.interval, timeout: spec.timeout, publish: true },
+  };
+}
+
+/** The README's checks: the whole-system policy and the `tripwire-web` check of a web root. */
+export function exampleChecks(): CheckResource[] {
+  return [
+    check('tripwire-system', 'tripwire-check.sh', { interval: 3600, timeout: 1800, subscriptions: ['tripwire'] }),
+    check('tripwire-web', 'tripwire-check.sh --name web --path /var/www', { interval: 900, timeout: 600, subscriptions: ['web'] }),
+  ];
+}
