@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readArtifactsManifest } from '../../builders/artifacts.js';
+import { loadCatalog } from '../../builders/catalog.js';
+import { mergeDists } from '../../builders/merge/merge.js';
+import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
+import { CHECKS_FILE } from '../../builders/metadata/checks.js';
+import { resolveRepository } from '../../builders/release/repository.js';
+import { tempDir } from './synthetic-dist.js';
+
+/**
+ * The release workflow builds each platform on its own runner and merges the results. This proves,
+ * with real Docker builds from the end-to-end harness (debian11 and debian12 built together, and
+ * each alone), that the merge yields the metadata a single build of both writes.
+ */
+
+interface Harness {
+  e2eDists(): Promise<{ full: string; split: string[] }>;
+}
+
+const harnessFile = fileURLToPath(new URL('../e2e/harness.ts', import.meta.url));
+
+describe.skipIf(!existsSync(harnessFile))('merge of separately built platforms (real builds)', () => {
+  it("equals a single full build's metadata", async () => {
+    // Loaded by path so that this file compiles before the harness exists.
+    const harness = (await import(harnessFile)) as Harness;
+    const { full, split } = await harness.e2eDists();
+    const catalog = await loadCatalog();
+    const { repository } = await resolveRepository();
+    const out = path.join(await tempDir('e2e-merge'), 'dist');
+    await mergeDists({ inputs: split, out, catalog, repository });
+
+    const fullManifest = await readArtifactsManifest(full);
+    expect(await readArtifactsManifest(out)).toEqual(fullManifest);
+    for (const name of [fullManifest.checksumsFile, ASSET_FILE, CHECKS_FILE]) {
+      expect(await readFile(path.join(out, name), 'utf8'), name).toBe(await readFile(path.join(full, name), 'utf8'));
+    }
+    const tarballs = (dir: string): Promise<string[]> => readdir(dir).then((names) => names.filter((name) => name.endsWith('.tar.gz')).sort());
+    expect(await tarballs(out)).toEqual(await tarballs(full));
+  });
+});
