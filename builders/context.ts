@@ -54,6 +54,10 @@ export interface BuildContext {
   source?: VerifiedSource;
   /** prepare-staging: where outputs are written before they replace dist/ in one step */
   stagingDir?: string;
+  /** prepare-staging: this run's build logs, kept in the cache even when the build fails */
+  logDir?: string;
+  /** Aborted on Ctrl-C: running containers are removed and the pipeline unwinds. */
+  signal: AbortSignal;
   /** toolchain-images, compile */
   builds: Map<string, PlatformBuild>;
   /** package */
@@ -62,8 +66,8 @@ export interface BuildContext {
   cleanups: Array<() => Promise<void>>;
 }
 
-export function newContext(options: BuildOptions, log: Logger): BuildContext {
-  return { options, log, platforms: [], builds: new Map(), artifacts: [], cleanups: [] };
+export function newContext(options: BuildOptions, log: Logger, signal: AbortSignal = new AbortController().signal): BuildContext {
+  return { options, log, signal, platforms: [], builds: new Map(), artifacts: [], cleanups: [] };
 }
 
 /** Reads a field an earlier stage must have set; a missing one is a pipeline-order bug. */

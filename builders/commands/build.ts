@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { DEFAULT_CATALOG_FILE } from '../catalog.js';
+import { newContext, type BuildOptions } from '../context.js';
+import { consoleLogger } from '../log.js';
+import { buildPipeline } from '../pipeline.js';
+import { runStages } from '../stage.js';
+import { DEFAULT_DIST_DIR, defaultCacheDir, parseCommandArgs } from './options.js';
+
+const HELP = `usage: npm run build -- [options]
+
+Compiles Tripwire for each selected platform in Docker and writes to dist/:
+  sensu-tripwire_<version>_<platform>_linux_amd64.tar.gz   one Sensu asset per platform
+  sensu-tripwire_<version>_sha512-checksums.txt            sha512sum format, sorted
+  artifacts.json, logs/<platform>.build.log                for the release stages
+dist/ is replaced only when every platform succeeded.
+
+options:
+  --version TAG      release tag, used verbatim in file names (semver, optional leading v);
+                     default: git describe --tags
+  --platform LIST    comma-separated platform names, "local" (bootstrappable here) or "all" (default)
+  --source PATH      a local Tripwire tarball instead of the mirrors (verified the same way)
+  --dist DIR         output directory (default: dist/)
+  --cache-dir DIR    downloads, logs, scratch (default: $SENSU_TRIPWIRE_CACHE_DIR or .cache/)
+  --catalog FILE     platform catalog (default: platforms.yaml)
+  --debug            stack traces on errors
+
+environment: DOCKER_HOST, SOURCE_DATE_EPOCH, SENSU_TRIPWIRE_DEBIAN_MIRROR,
+  SENSU_TRIPWIRE_DEBIAN_ARCHIVE_MIRROR, SENSU_TRIPWIRE_CENTOS_VAULT_MIRROR
+`;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseCommandArgs('build', args, {
+    version: { type: 'string' },
+    platform: { type: 'string', default: 'all' },
+    source: { type: 'string' },
+    dist: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    catalog: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const options: BuildOptions = {
+    version: values.version,
+    platforms: values.platform ?? 'all',
+    sourcePath: values.source,
+    distDir: path.resolve(values.dist ?? DEFAULT_DIST_DIR),
+    cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
+    catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
+  };
+
+  // Ctrl-C (or a CI cancel) aborts the running container step; the stages unwind and clean up.
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping, removing containers and unfinished output…\n`);
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (abort.signal.aborted) process.exitCode = 130;
+}

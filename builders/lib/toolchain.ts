@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Platform } from '../catalog.js';
+import { REPO_ROOT } from '../catalog.js';
+import { UserError } from '../errors.js';
+
+/**
+ * How a platform's toolchain image is described to the engine: the Dockerfile of its package
+ * family and the build arguments, all derived from the catalog entry. EOL repositories' addresses
+ * are never in the repository: they come from the environment of the build.
+ */
+export const DOCKERFILES_DIR = path.join(REPO_ROOT, 'dockerfiles');
+export const BUILD_SCRIPT = 'build-tripwire.sh';
+
+/** The environment variable holding each EOL repository's base URL. */
+export const EOL_MIRROR_ENV: Record<Exclude<Platform['eolRepoFix'], 'none'>, string> = {
+  'debian-archive': 'SENSU_TRIPWIRE_DEBIAN_ARCHIVE_MIRROR',
+  'centos-vault': 'SENSU_TRIPWIRE_CENTOS_VAULT_MIRROR',
+};
+
+export function dockerfileName(platform: Platform): string {
+  return `Dockerfile.${platform.family}`;
+}
+
+export function toolchainBuildArgs(platform: Platform, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const args: Record<string, string> = { BASE_IMAGE: platform.baseImage, EOL_REPO_FIX: platform.eolRepoFix };
+  if (platform.eolRepoFix !== 'none') {
+    const variable = EOL_MIRROR_ENV[platform.eolRepoFix];
+    const mirror = env[variable];
+    if (mirror === undefined || mirror === '') {
+      throw new UserError(
+        `${platform.name} (${platform.baseImage}) is end-of-life and installs its toolchain from an archive repository: ` +
+          `set ${variable} to that repository's base URL (${platform.eolRepoFix === 'centos-vault' ? "the CentOS vault, or your mirror of it" : "Debian's archive of old releases, or your mirror of it"})`,
+      );
+    }
+    args.EOL_MIRROR = mirror.replace(/\/+$/, '');
+  }
+  if (platform.eolRelease !== undefined) args.EOL_RELEASE = platform.eolRelease;
+  return args;
+}
+
+/**
+ * The toolchain image's tag names the platform and a digest of everything that shapes the image
+ * (Dockerfile, arguments, the base image's id), so a changed input gets a new image and an
+ * unchanged one is reused as it is.
+ */
+export function toolchainTag(platform: Platform, dockerfileText: string, buildArgs: Record<string, string>, baseImageId: string): string {
+  const digest = createHash('sha256')
+    .update(dockerfileText)
+    .update('\0')
+    .update(JSON.stringify(Object.entries(buildArgs).sort()))
+    .update('\0')
+    .update(baseImageId)
+    .digest('hex')
+    .slice(0, 16);
+  return `sensu-tripwire-toolchain:${platform.name}-${digest}`;
+}
+
+/** What to tell a user whose base image is missing. */
+export function howToProvideBaseImage(platform: Platform): string {
+  if (platform.bootstrap !== undefined) {
+    return `Create it from Debian's signed archive with \`npm run images -- ${platform.bootstrap}\`, or load it with \`docker load\`.`;
+  }
+  return `Pull it where its registry is reachable (\`docker pull ${platform.baseImage}\`), then \`docker save\` it and \`docker load\` it here.`;
+}

@@ -1,0 +1,13 @@
+import { dockerClient, engineAddress, pingEngine } from '../lib/docker.js';
+import type { Stage } from '../stage.js';
+
+/** Reaches the Docker engine (DOCKER_HOST honoured) before any work is done. */
+export const connectDocker: Stage = {
+  name: 'connect-docker',
+  async run(ctx) {
+    const docker = dockerClient();
+    await pingEngine(docker);
+    ctx.docker = docker;
+    ctx.log.info(`  engine at ${engineAddress()}`);
+  },
+};

@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { need } from '../context.js';
+import type { Stage } from '../stage.js';
+
+/**
+ * Replaces dist/ with the finished staging directory: the old dist/ is moved aside, the staging
+ * directory renamed into place, the old one deleted. dist/ is never seen half-written.
+ */
+export const publishDist: Stage = {
+  name: 'publish-dist',
+  async run(ctx) {
+    const staging = need(ctx.stagingDir, 'stagingDir');
+    const dist = path.resolve(ctx.options.distDir);
+    const aside = `${staging}.previous-${randomBytes(3).toString('hex')}`;
+    const hadDist = await stat(dist).then(
+      () => true,
+      () => false,
+    );
+    if (hadDist) await rename(dist, aside);
+    await chmod(staging, 0o755);
+    await rename(staging, dist);
+    if (hadDist) await rm(aside, { recursive: true, force: true });
+    ctx.log.info(`  ${path.relative(process.cwd(), dist) || dist}: ${ctx.artifacts.map((artifact) => artifact.name).join(', ')}`);
+  },
+};
