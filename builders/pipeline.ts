@@ -10,6 +10,7 @@ import { smokeTest } from './stages/smoke-test.js';
 import { packageAssets } from './stages/package.js';
 import { checksums } from './stages/checksums.js';
 import { artifactsManifest } from './stages/artifacts-manifest.js';
+import { assetDefinitionStage } from './stages/asset-definition.js';
 import { publishDist } from './stages/publish-dist.js';
 
 /**
@@ -29,5 +30,6 @@ export const buildPipeline: readonly Stage[] = [
   packageAssets, //      reproducible tar.gz per platform, SHA-512 computed while writing
   checksums, //          sha512sum-format checksums file
   artifactsManifest, //  dist/artifacts.json for the release stages
+  assetDefinitionStage, // Sensu asset definition (GitHub URLs, SHA-512, filters) and example checks
   publishDist, //        replace dist/ with the staging directory in one step
 ];
