@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readArtifactsManifest, writeArtifactsManifest, type ArtifactsManifest } from '../artifacts.js';
 import type { Catalog } from '../catalog.js';
 import { UserError } from '../errors.js';
-import { formatChecksums } from '../metadata/checksums.js';
+import { formatChecksums } from '../lib/checksums.js';
 import { fileDigests } from '../metadata/digest.js';
 import { writeSensuMetadata } from '../metadata/sensu-files.js';
 import type { Repository } from '../release/repository.js';

@@ -1,18 +1,13 @@
 import path from 'node:path';
 
 /**
- * The checksums file in `sha512sum` format (`<128 hex>  <file name>`, sorted by name), and how
- * Bonsai reads a SHA out of it.
+ * Reading the checksums file the way `npm run verify` and Bonsai do. Writing it is
+ * builders/lib/checksums.ts (formatChecksums), shared with the build.
  */
 
 export interface ChecksumEntry {
   name: string;
   sha512: string;
-}
-
-export function formatChecksums(entries: readonly ChecksumEntry[]): string {
-  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return sorted.map((entry) => `${entry.sha512}  ${entry.name}\n`).join('');
 }
 
 /** Parses our own strict format; anything else is reported with its line number. */

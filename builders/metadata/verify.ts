@@ -5,7 +5,8 @@ import { assetFileName, checksumsFileName, readArtifactsManifest, type Artifacts
 import type { Catalog } from '../catalog.js';
 import type { Repository } from '../release/repository.js';
 import { bonsaiConfig, bonsaiProblems, interpolate, renderBonsaiYml } from './bonsai.js';
-import { bonsaiSha, formatChecksums, parseChecksums } from './checksums.js';
+import { formatChecksums } from '../lib/checksums.js';
+import { bonsaiSha, parseChecksums } from './checksums.js';
 import { fileDigests, type FileDigests } from './digest.js';
 import { ASSET_FILE, assetProblems, type AssetResource } from './sensu-asset.js';
 import { sensuMetadataFiles } from './sensu-files.js';

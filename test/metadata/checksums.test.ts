@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bonsaiSha, formatChecksums, parseChecksums } from '../../builders/metadata/checksums.js';
+import { formatChecksums } from '../../builders/lib/checksums.js';
+import { bonsaiSha, parseChecksums } from '../../builders/metadata/checksums.js';
 
 const A = 'a'.repeat(128);
 const B = 'b'.repeat(128);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { create } from 'tar';
 import { assetFileName, buildLogName, checksumsFileName, writeArtifactsManifest, type Artifact, type ArtifactsManifest } from '../../builders/artifacts.js';
 import type { Catalog } from '../../builders/catalog.js';
-import { formatChecksums } from '../../builders/metadata/checksums.js';
+import { formatChecksums } from '../../builders/lib/checksums.js';
 import { fileDigests } from '../../builders/metadata/digest.js';
 import { writeSensuMetadata } from '../../builders/metadata/sensu-files.js';
 import type { Repository } from '../../builders/release/repository.js';
