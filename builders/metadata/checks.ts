@@ -30,10 +30,14 @@ function check(name: string, command: string, spec: { interval: number; timeout:
   };
 }
 
-/** The README's checks: the whole-system policy and the `tripwire-web` check of a web root. */
+/**
+ * The README's checks. tripwire-check.sh creates a profile's signed baseline on its first run and
+ * compares against it afterwards: without paths it applies the host family's default policy;
+ * with paths (`/var/www`) it watches just those, in a baseline of their own.
+ */
 export function exampleChecks(): CheckResource[] {
   return [
     check('tripwire-system', 'tripwire-check.sh', { interval: 3600, timeout: 1800, subscriptions: ['tripwire'] }),
-    check('tripwire-web', 'tripwire-check.sh --name web --path /var/www', { interval: 900, timeout: 600, subscriptions: ['web'] }),
+    check('tripwire-web', 'tripwire-check.sh /var/www', { interval: 600, timeout: 300, subscriptions: ['web'] }),
   ];
 }
