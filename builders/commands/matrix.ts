@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../catalog.js';
 
-const USAGE = `usage: npm run -s matrix   (tsx builders/cli.ts matrix)
+const USAGE = `usage: tsx builders/cli.ts matrix
 
 Prints the release workflow's build matrix, one entry per catalog platform, as one line of JSON:
 {"platform":["alpine3.9",...]}. The workflow reads it into a job output; nothing is retyped.
