@@ -20,11 +20,13 @@ export interface Pacing {
   retryUnitMs: number;
   /** Minimum gap between two writes (GitHub asks for about one a second). */
   writeSpacingMs: number;
+  /** Minimum gap between two writes that notify people, such as creating a release. */
+  notificationSpacingMs: number;
   /** The longest rate-limit wait accepted; beyond it the release stops and asks for a re-run. */
   maxRateLimitWaitSeconds: number;
 }
 
-export const GITHUB_PACING: Pacing = { retries: 4, retryUnitMs: 1000, writeSpacingMs: 1000, maxRateLimitWaitSeconds: 600 };
+export const GITHUB_PACING: Pacing = { retries: 4, retryUnitMs: 1000, writeSpacingMs: 1000, notificationSpacingMs: 3000, maxRateLimitWaitSeconds: 600 };
 
 export interface GitHubOptions {
   token: string;
@@ -56,6 +58,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
     throttle: {
       retryAfterBaseValue: pacing.retryUnitMs,
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.writeSpacingMs }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: pacing.notificationSpacingMs }),
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit'),
     },

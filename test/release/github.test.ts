@@ -9,7 +9,7 @@ import type { LocalFile, Release } from '../../builders/release/types.js';
 import { FIXTURE_TOKEN, startFixturesServer, type FixturesServer } from './fixtures-server.js';
 
 /** Retries and spacing in milliseconds instead of seconds: same logic, no waiting. */
-export const FAST: Pacing = { retries: 3, retryUnitMs: 1, writeSpacingMs: 0, maxRateLimitWaitSeconds: 600 };
+export const FAST: Pacing = { retries: 3, retryUnitMs: 1, writeSpacingMs: 0, notificationSpacingMs: 0, maxRateLimitWaitSeconds: 600 };
 
 let server: FixturesServer;
 beforeAll(async () => {

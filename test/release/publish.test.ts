@@ -16,7 +16,7 @@ import { tempDir } from './synthetic-dist.js';
  * have seen in that order, with those headers and that body, fails the test.
  */
 
-const FAST: Pacing = { retries: 3, retryUnitMs: 1, writeSpacingMs: 0, maxRateLimitWaitSeconds: 600 };
+const FAST: Pacing = { retries: 3, retryUnitMs: 1, writeSpacingMs: 0, notificationSpacingMs: 0, maxRateLimitWaitSeconds: 600 };
 const REPOSITORY = { owner: 'octokit-fixture-org', name: 'sensu-tripwire' };
 const TARBALL = 'sensu-tripwire debian12 asset bytes\n';
 const TARBALL_NAME = 'sensu-tripwire_1.2.3_debian12_linux_amd64.tar.gz';
