@@ -13,6 +13,8 @@ export interface BuildOptions {
   /** A local Tripwire tarball instead of the mirrors (verified the same way). */
   sourcePath?: string;
   catalogFile: string;
+  /** Our patches to the Tripwire source, applied in file-name order. */
+  patchesDir: string;
   distDir: string;
   /** Downloads, failed-build logs and scratch space; private to the user running the build. */
   cacheDir: string;

@@ -15,6 +15,9 @@ export class UserError extends Error {
 
 /** A short description of any thrown value, for error messages. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  // fetch() says only "fetch failed"; the reason (DNS, refused, TLS) is in its cause.
+  const cause = error.cause instanceof Error ? error.cause : undefined;
+  const detail = cause !== undefined ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : undefined;
+  return detail !== undefined && !error.message.includes(detail) ? `${error.message} (${detail})` : error.message;
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_CATALOG_FILE } from '../catalog.js';
+import { PATCH_DIR } from '../lib/source-manifest.js';
 import { newContext, type BuildOptions } from '../context.js';
 import { consoleLogger } from '../log.js';
 import { buildPipeline } from '../pipeline.js';
@@ -22,6 +23,8 @@ options:
   --dist DIR         output directory (default: dist/)
   --cache-dir DIR    downloads, logs, scratch (default: $SENSU_TRIPWIRE_CACHE_DIR or .cache/)
   --catalog FILE     platform catalog (default: platforms.yaml)
+  --patches DIR      patches to apply, in name order (default: tripwire-src/patches/); to try a
+                     candidate patch set before committing it
   --debug            stack traces on errors
 
 environment: DOCKER_HOST, SOURCE_DATE_EPOCH, SENSU_TRIPWIRE_DEBIAN_MIRROR,
@@ -36,6 +39,7 @@ export async function run(args: string[]): Promise<void> {
     dist: { type: 'string' },
     'cache-dir': { type: 'string' },
     catalog: { type: 'string' },
+    patches: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -49,6 +53,7 @@ export async function run(args: string[]): Promise<void> {
     distDir: path.resolve(values.dist ?? DEFAULT_DIST_DIR),
     cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
+    patchesDir: path.resolve(values.patches ?? PATCH_DIR),
   };
 
   // Ctrl-C (or a CI cancel) aborts the running container step; the stages unwind and clean up.

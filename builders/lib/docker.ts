@@ -132,7 +132,8 @@ export async function runIsolated(docker: Docker, options: RunOptions): Promise<
     Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
     NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none' },
-    Labels: { 'io.sensu-tripwire.role': 'build' },
+    // The pid label lets a caller (and the tests) find every container this process started.
+    Labels: { 'io.sensu-tripwire.role': 'build', 'io.sensu-tripwire.pid': String(process.pid) },
   });
   const remove = () => container.remove({ force: true }).catch(() => undefined);
   const onAbort = () => void remove();

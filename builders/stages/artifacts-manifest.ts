@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { chmod, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ARTIFACTS_FILE, PROJECT, SCHEMA_VERSION, checksumsFileName, writeArtifactsManifest } from '../artifacts.js';
 import { need, platformBuild } from '../context.js';
@@ -12,7 +12,9 @@ export const artifactsManifest: Stage = {
     const version = need(ctx.version, 'version');
     const source = need(ctx.source, 'source');
     for (const artifact of ctx.artifacts) {
-      await copyFile(platformBuild(ctx, artifact.platform).logFile, path.join(staging, artifact.buildLog));
+      const copy = path.join(staging, artifact.buildLog);
+      await copyFile(platformBuild(ctx, artifact.platform).logFile, copy);
+      await chmod(copy, 0o644);
     }
     await writeArtifactsManifest(staging, {
       schemaVersion: SCHEMA_VERSION,

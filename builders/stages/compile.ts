@@ -5,7 +5,6 @@ import { UserError } from '../errors.js';
 import { closeLog, failureWithTail, openLog } from '../lib/build-log.js';
 import { runIsolated } from '../lib/docker.js';
 import { sha256File } from '../lib/source-fetch.js';
-import { PATCH_DIR } from '../lib/source-manifest.js';
 import { BUILD_SCRIPT, DOCKERFILES_DIR } from '../lib/toolchain.js';
 import type { Stage } from '../stage.js';
 
@@ -24,7 +23,8 @@ export const compile: Stage = {
     const source = need(ctx.source, 'source');
     const workRoot = path.join(path.resolve(ctx.options.cacheDir), 'work');
     await mkdir(workRoot, { recursive: true, mode: 0o700 });
-    const patches = (await readdir(PATCH_DIR).catch(() => [] as string[])).filter((name) => name.endsWith('.patch')).sort();
+    const patchesDir = ctx.options.patchesDir;
+    const patches = (await readdir(patchesDir).catch(() => [] as string[])).filter((name) => name.endsWith('.patch')).sort();
 
     for (const platform of ctx.platforms) {
       const build = platformBuild(ctx, platform.name);
@@ -40,7 +40,7 @@ export const compile: Stage = {
         throw new UserError(`the source tarball ${source.file} changed after it was verified; refusing to build`);
       }
       await copyFile(path.join(DOCKERFILES_DIR, BUILD_SCRIPT), path.join(inputs, BUILD_SCRIPT));
-      for (const patch of patches) await copyFile(path.join(PATCH_DIR, patch), path.join(inputs, 'patches', patch));
+      for (const patch of patches) await copyFile(path.join(patchesDir, patch), path.join(inputs, 'patches', patch));
 
       ctx.log.info(`  ${platform.name}: compiling in ${image.tag} (network disabled${patches.length > 0 ? `, patches: ${patches.join(', ')}` : ''})`);
       const log = openLog(build.logFile);
