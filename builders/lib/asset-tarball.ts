@@ -39,15 +39,14 @@ export function planEntries(files: readonly AssetFile[]): PlannedEntry[] {
     if (bad !== undefined || file.path.startsWith('/')) {
       throw new UserError(`refusing asset path "${file.path}": entries must be relative, without ".", ".." or unusual characters`);
     }
-    if (entries.has(file.path)) throw new UserError(`asset path "${file.path}" is given twice`);
-    for (let depth = 1; depth < segments.length; depth += 1) {
-      const dir = segments.slice(0, depth).join('/');
-      const existing = entries.get(dir);
-      if (existing?.type === 'file') throw new UserError(`asset path "${dir}" is both a file and a directory`);
-      entries.set(dir, { path: dir, type: 'directory', mode: 0o755 });
-    }
     const existing = entries.get(file.path);
     if (existing?.type === 'directory') throw new UserError(`asset path "${file.path}" is both a file and a directory`);
+    if (existing !== undefined) throw new UserError(`asset path "${file.path}" is given twice`);
+    for (let depth = 1; depth < segments.length; depth += 1) {
+      const dir = segments.slice(0, depth).join('/');
+      if (entries.get(dir)?.type === 'file') throw new UserError(`asset path "${dir}" is both a file and a directory`);
+      entries.set(dir, { path: dir, type: 'directory', mode: 0o755 });
+    }
     entries.set(file.path, { path: file.path, type: 'file', mode: file.executable ? 0o755 : 0o644, source: file.source });
   }
   return [...entries.values()].sort((a, b) => compareBytes(a.path, b.path));

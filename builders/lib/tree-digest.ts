@@ -15,6 +15,8 @@ export async function treeDigest(tarball: string): Promise<string> {
   const lines: Array<[string, string]> = [];
   const pending: Array<Promise<void>> = [];
   const parser = new Parser({
+    // strict: a damaged or non-tar input is an error, not a shorter archive.
+    strict: true,
     onReadEntry: (entry: ReadEntry) => {
       const relative = stripTopDirectory(entry.path);
       if (entry.type === 'SymbolicLink') {
@@ -40,6 +42,7 @@ export async function treeDigest(tarball: string): Promise<string> {
   });
   await pipeline(createReadStream(tarball), parser);
   await Promise.all(pending);
+  if (lines.length === 0) throw new Error('no files in it');
   lines.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return sha256(lines.map(([, line]) => `${line}\n`).join(''));
 }
