@@ -9,6 +9,7 @@ import { UserError } from './errors.js';
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
   build: { summary: 'compile and package assets into dist/', load: () => import('./commands/build.js') },
   images: { summary: 'bootstrap base images from the distro archive', load: () => import('./commands/images.js') },
+  readme: { summary: "rewrite the README's platform table from platforms.yaml", load: () => import('./commands/readme.js') },
   'engine-check': { summary: 'exit 0 when the Docker engine answers', load: () => import('./commands/engine-check.js') },
   bonsai: { summary: 'write .bonsai.yml from platforms.yaml', load: () => import('./commands/bonsai.js') },
   verify: { summary: "replay Bonsai's and Sensu's checks offline against dist/", load: () => import('./commands/verify.js') },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DEFAULT_CATALOG_FILE } from '../catalog.js';
 import { PATCH_DIR } from '../lib/source-manifest.js';
 import { newContext, type BuildOptions } from '../context.js';
+import { UserError } from '../errors.js';
 import { consoleLogger } from '../log.js';
 import { buildPipeline } from '../pipeline.js';
 import { runStages } from '../stage.js';
@@ -66,9 +67,12 @@ export async function run(args: string[]): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
+    if (abort.signal.aborted) throw abort.signal.reason;
+  } catch (error) {
+    if (abort.signal.aborted) throw new UserError('build interrupted; dist/ is unchanged', { exitCode: 130 });
+    throw error;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (abort.signal.aborted) process.exitCode = 130;
 }
