@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from 'tar';
+import { afterAll } from 'vitest';
 import { assetFileName, buildLogName, checksumsFileName, writeArtifactsManifest, type Artifact, type ArtifactsManifest } from '../../builders/artifacts.js';
 import type { Catalog } from '../../builders/catalog.js';
 import { formatChecksums } from '../../builders/lib/checksums.js';
@@ -17,8 +18,16 @@ import type { Repository } from '../../builders/release/repository.js';
 export const TEST_REPOSITORY: Repository = { owner: 'octokit-fixture-org', name: 'sensu-tripwire' };
 export const SOURCE = { name: 'tripwire_2.4.3.7.orig.tar.gz', tripwireVersion: '2.4.3.7', sha256: '1'.repeat(64), treeSha256: '2'.repeat(64) };
 
+/** Every test directory of a test file lives under one parent, removed after the file's tests. */
+let parent: Promise<string> | undefined;
+
+afterAll(async () => {
+  if (parent !== undefined) await rm(await parent, { recursive: true, force: true });
+});
+
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), `sensu-tripwire-${prefix}-`));
+  parent ??= mkdtemp(path.join(tmpdir(), 'sensu-tripwire-test-'));
+  return mkdtemp(path.join(await parent, `${prefix}-`));
 }
 
 export interface SyntheticOptions {
