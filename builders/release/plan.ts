@@ -90,7 +90,7 @@ export function describePlan(plan: ReleasePlan, repository: string, consulted: b
     const what = `${step.file.name} (${step.file.size} bytes, sha256 ${step.file.sha256.slice(0, 16)}…)`;
     if (step.action === 'upload') lines.push(`  upload   ${what}`);
     if (step.action === 'keep') lines.push(`  keep     ${step.file.name}: already there, ${step.detail}`);
-    if (step.action === 'replace') lines.push(`  replace  ${what}: GitHub has ${step.detail}`);
+    if (step.action === 'replace') lines.push(`  replace  ${what}: ${step.detail}`);
   }
   lines.push(plan.publish ? `publish the release once every file is verified` : 'the release is already published: nothing to publish');
   for (const note of plan.notes) lines.push(`note: ${note}`);
