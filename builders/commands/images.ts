@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCatalog, locallyBuildable } from '../catalog.js';
+import { DEFAULT_CATALOG_FILE, loadCatalog, locallyBuildable } from '../catalog.js';
 import { UserError } from '../errors.js';
 import { debianMirror } from '../lib/apt-mirror.js';
 import { bootstrapImage } from '../lib/bootstrap.js';
@@ -14,15 +14,18 @@ platforms.yaml) from Debian's signed archive: debootstrap, then import through t
 API, tagged exactly as the catalog names them. Images already present are left alone.
 With SUITEs (e.g. bookworm), only those. The mirror is the one of this machine's apt
 configuration, or SENSU_TRIPWIRE_DEBIAN_MIRROR. Needs root.
+
+options:
+  --catalog FILE   platform catalog (default: platforms.yaml)
 `;
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parseCommandArgs('images', args, { help: { type: 'boolean', short: 'h' } }, true) as { values: { help?: boolean }; positionals: string[] };
+  const { values, positionals } = parseCommandArgs('images', args, { help: { type: 'boolean', short: 'h' }, catalog: { type: 'string' } }, true);
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
-  const candidates = locallyBuildable(await loadCatalog());
+  const candidates = locallyBuildable(await loadCatalog(path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE)));
   const known = candidates.map((platform) => platform.bootstrap);
   const unknown = positionals.filter((suite) => !known.includes(suite));
   if (unknown.length > 0) throw new UserError(`no platform bootstraps ${unknown.join(', ')}; known suites: ${known.join(', ')}`);

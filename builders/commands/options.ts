@@ -20,7 +20,10 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const [unexpected] = parsed.positionals;
+    if (!allowPositionals && unexpected !== undefined) throw new Error(`unexpected argument "${unexpected}"`);
+    return parsed;
   } catch (error) {
     throw new UserError(`${command}: ${describeError(error)} (see \`${command} --help\`)`, { exitCode: 2 });
   }
