@@ -21,6 +21,11 @@ compiler_accepts() {
     g++ "$@" -o /build/probe /build/probe.cpp >/dev/null 2>&1
 }
 
+# The compile is hermetic: the container has no network but loopback. Say so in the log.
+interfaces=""
+for interface in /sys/class/net/*; do interfaces="$interfaces${interface##*/} "; done
+say "network interfaces: $interfaces"
+
 say "unpacking $(basename "$IN/source.tar.gz")"
 mkdir -p /build/unpack "$OUT"
 tar -xzf "$IN/source.tar.gz" -C /build/unpack

@@ -10,7 +10,7 @@ import { readTarballEntries, sha512File } from '../../builders/lib/asset-tarball
 import { dockerClient } from '../../builders/lib/docker.js';
 import { loadSourceManifest } from '../../builders/lib/source-manifest.js';
 import { runCli } from '../support/cli.js';
-import { containersCreatedBy, runInContainer } from '../support/containers.js';
+import { containersCreatedBy, containersOf, runInContainer } from '../support/containers.js';
 import { snapshotDir } from '../support/snapshot.js';
 import { E2E_PLATFORMS, E2E_VERSION, builtAssetDir, e2eCacheDir, e2eDists, type E2eDists } from './harness.js';
 
@@ -68,6 +68,13 @@ describe('a real build of debian11 and debian12', () => {
         const executable = entry.type === 'Directory' || /^(bin|libexec)\//.test(entry.path);
         expect(entry.mode.toString(8)).toBe(executable ? '755' : '644');
       }
+    }
+  });
+
+  it('compiles with no network but loopback', async () => {
+    for (const platform of E2E_PLATFORMS) {
+      const log = await readFile(path.join(dists.full, 'logs', `${platform}.build.log`), 'utf8');
+      expect(log).toMatch(/^==> network interfaces: lo $/m);
     }
   });
 
@@ -201,6 +208,7 @@ describe('bad input fails with a clear error and leaves dist/ unchanged', () => 
       const logPath = /Full log: (\S+)/.exec(result.stderr)?.[1];
       expect(logPath).toBeDefined();
       expect(await readFile(logPath as string, 'utf8')).toContain('#error sensu-tripwire-e2e deliberate compile failure');
+      expect(await containersOf(result.pid)).toBe(0);
       await expectUnchanged();
     } finally {
       await rm(patches, { recursive: true, force: true });
