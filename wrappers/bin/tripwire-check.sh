@@ -1,0 +1,337 @@
+#!/bin/sh
+# tripwire-check.sh - the Sensu check: compare the file system with the signed Tripwire baseline.
+#
+# Usage: tripwire-check.sh [OPTIONS] [PATH...]
+#
+# PATH arguments are monitored recursively, with a baseline of their own for each distinct set of
+# paths (so `tripwire-check.sh /var/www/*` works). Without paths, the default policy of the host's
+# family (Debian, RHEL, Alpine) is used, or the operator's --policy FILE. The first run of a profile
+# creates its baseline and says so (OK); every later run compares the file system against it.
+#
+# Options:
+#   --state-dir DIR             where baselines, keys and reports live (default: $TRIPWIRE_STATE_DIR,
+#                               else ${XDG_STATE_HOME:-$HOME/.local/state}/sensu-tripwire)
+#   --profile NAME              the baseline's name (default: derived from the paths, else "default")
+#   --policy FILE               monitor what the Tripwire policy text in FILE says
+#   --severity N                severity of the rules for PATH arguments (default 100)
+#   --warning N                 WARNING when a violated rule's severity is >= N (default 66)
+#   --critical N                CRITICAL when a violated rule's severity is >= N (default 100)
+#   --metrics FORMAT            append metrics in a Sensu output_metric_format: nagios_perfdata,
+#                               prometheus_text, influxdb_line, graphite_plaintext, opentsdb_line
+#   --json FILE                 also write the result (counts, objects by rule and kind, errors) as JSON
+#   --max-list N                list at most N objects of each kind, and N scan errors (default 10)
+#   --keep-reports N            keep the newest N reports of the profile (default 100, 0: all)
+#   --lock-timeout SECONDS      wait this long for another run on the same profile (default 60)
+#   --no-init                   never create a baseline here: a missing one is CRITICAL
+#   --site-passphrase-file F    read the site passphrase from F (mode 0600)
+#   --local-passphrase-file F   read the local passphrase from F (mode 0600)
+#   --key-size 1024|2048        size of keys generated on the first run (default 2048)
+#   -h, --help                  show this help
+#
+# Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Violations count by the highest severity of
+# the violated rules; unreadable files are at least WARNING; a missing, unsigned or tampered
+# baseline file is CRITICAL until `tripwire-init.sh --force` re-creates the baseline.
+#
+# Environment: TRIPWIRE_STATE_DIR, TRIPWIRE_SITE_PASSPHRASE, TRIPWIRE_LOCAL_PASSPHRASE,
+# TRIPWIRE_SITE_PASSPHRASE_FILE, TRIPWIRE_LOCAL_PASSPHRASE_FILE, TRIPWIRE_LOCK_TIMEOUT.
+# shellcheck source-path=SCRIPTDIR
+set -eu
+
+tw_prog=tripwire-check.sh
+tw_self=$0
+case $tw_self in
+    */*) ;;
+    *) if [ -f "./$tw_self" ]; then tw_self=./$tw_self; else tw_self=$(command -v "$tw_self" || printf '%s' "$tw_self"); fi ;;
+esac
+while [ -L "$tw_self" ]; do
+    tw_link=$(readlink "$tw_self") || break
+    case $tw_link in
+        /*) tw_self=$tw_link ;;
+        *) tw_self=${tw_self%/*}/$tw_link ;;
+    esac
+done
+tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
+    printf 'TRIPWIRE UNKNOWN - %s cannot find its own directory\n' "$tw_prog"
+    exit 3
+}
+if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
+    printf 'TRIPWIRE UNKNOWN - %s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh"
+    exit 3
+fi
+# shellcheck source=../libexec/sensu-tripwire/common.sh
+. "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/policy.sh
+. "$tw_libexec/policy.sh"
+# shellcheck source=../libexec/sensu-tripwire/report.sh
+. "$tw_libexec/report.sh"
+tw_setup 1 3 3 2
+
+tw_opt_warning=66
+tw_opt_critical=100
+tw_opt_metrics=""
+tw_opt_max_list=10
+tw_opt_keep_reports=100
+tw_opt_no_init=0
+
+while [ "$#" -gt 0 ]; do
+    tw_common_opt "$@"
+    if [ "$tw_shift" -gt 0 ]; then
+        shift "$tw_shift"
+        continue
+    fi
+    case $1 in
+        -h | --help)
+            tw_usage
+            exit 0
+            ;;
+        --warning | --critical | --metrics | --json | --max-list | --keep-reports)
+            tw_need_arg "$1" "$#"
+            tw_opt=$1
+            tw_val=$2
+            shift 2
+            ;;
+        --warning=* | --critical=* | --metrics=* | --json=* | --max-list=* | --keep-reports=*)
+            tw_opt=${1%%=*}
+            tw_val=${1#*=}
+            shift
+            ;;
+        --no-init)
+            tw_opt_no_init=1
+            shift
+            continue
+            ;;
+        --)
+            shift
+            for tw_arg in "$@"; do
+                tw_add_path "$tw_arg"
+            done
+            break
+            ;;
+        -*) usage_err "unknown option $1" ;;
+        *)
+            tw_add_path "$1"
+            shift
+            continue
+            ;;
+    esac
+    case $tw_opt in
+        --warning) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_warning=$tw_val ;;
+        --critical) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_critical=$tw_val ;;
+        --metrics) tw_check_metrics_format "$tw_val" && tw_opt_metrics=$tw_val ;;
+        --json)
+            [ -n "$tw_val" ] || usage_err "--json needs a file name"
+            case $tw_val in
+                /*) tw_json_file=$tw_val ;;
+                *) tw_json_file=$(pwd -P)/$tw_val ;;
+            esac
+            ;;
+        --max-list) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_max_list=$tw_val ;;
+        --keep-reports) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_keep_reports=$tw_val ;;
+    esac
+done
+[ "$tw_opt_warning" -le "$tw_opt_critical" ] ||
+    usage_err "--warning ($tw_opt_warning) must not be above --critical ($tw_opt_critical)"
+
+tw_open_profile
+tw_enter_rundir
+
+# Command-line paths without a baseline of their own, when an earlier expansion of the same glob
+# has one (`/var/www/*` after a site was added): compare against that baseline, and report the
+# new paths as added, rather than silently taking the new set as the truth.
+tw_base_profile=$tw_profile
+tw_predecessor=""
+if ! tw_has_baseline && [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
+    tw_find_predecessor
+    if [ -n "$tw_ret" ]; then
+        tw_predecessor=$tw_ret
+        tw_lock_acquire "$tw_state/locks/$tw_predecessor" "$tw_opt_lock_timeout" "profile $tw_predecessor"
+        tw_use_profile "$tw_predecessor"
+    fi
+fi
+
+# The result: tw_status and tw_summary, the lines of notes, parsed objects and diagnostics.
+tw_notes=$tw_rundir/notes
+tw_parsed=$tw_rundir/parsed
+tw_diag=$tw_rundir/diag
+: >"$tw_notes"
+: >"$tw_parsed"
+: >"$tw_diag"
+tw_added=0
+tw_removed=0
+tw_modified=0
+tw_violations=0
+tw_maxsev=0
+tw_objects=0
+tw_errors=0
+tw_report=""
+tw_created=0
+
+# tw_emit STATUS SUMMARY: print the result (and metrics, JSON) and exit with STATUS.
+tw_emit() {
+    _status=$1
+    _summary="$2 (profile $tw_base_profile)"
+    {
+        printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_status")" "$_summary"
+        tw_render_details "$tw_parsed" "$tw_diag" "$tw_opt_max_list"
+        cat "$tw_notes"
+    } >"$tw_rundir/output" || true
+    tw_output_filter "$tw_opt_metrics" <"$tw_rundir/output" || true
+    if [ -n "$tw_opt_metrics" ]; then
+        tw_metrics "$tw_opt_metrics" || true
+    fi
+    if [ -n "$tw_json_file" ]; then
+        tw_json_result "$_status" "$_summary" "$tw_parsed" "$tw_diag" "$tw_notes" ||
+            say "warning: could not write the JSON result to $tw_json_file"
+    fi
+    exit "$_status"
+}
+
+# ---- First run: create the baseline ---------------------------------------------------------
+if ! tw_has_baseline; then
+    if [ "$tw_opt_no_init" = 1 ]; then
+        integrity_err "there is no baseline for profile $tw_profile in $tw_state (--no-init); create it with tripwire-init.sh"
+    fi
+    if [ -e "$tw_db" ] || [ -e "$tw_cfg" ] || [ -e "$tw_pol" ]; then
+        integrity_err "profile $tw_profile has baseline files in $tw_pdir but no record of their creation in $tw_state/baselines; re-create it with tripwire-init.sh --force"
+    fi
+    tw_create_baseline
+    tw_created=1
+    tw_objects=$tw_init_objects
+    awk -F '\t' '$1 == "warning"' "$tw_rundir/init.diag" >"$tw_diag"
+    tw_errors=$(awk 'END { print NR }' "$tw_diag")
+    tw_note=$(tw_generated_note)
+    [ -z "$tw_note" ] || printf '%s\n' "$tw_note" >>"$tw_notes"
+    printf 'the baseline is in %s; later runs compare against it\n' "$tw_pdir" >>"$tw_notes"
+    tw_summary="baseline created, $tw_objects objects"
+    tw_status=0
+    if [ "$tw_errors" -gt 0 ]; then
+        tw_summary="$tw_summary, $tw_errors scan errors"
+        tw_status=1
+    fi
+    tw_emit "$tw_status" "$tw_summary"
+fi
+
+# ---- Later runs: verify the baseline, then compare -------------------------------------------
+tw_verify_baseline || integrity_err "$tw_integrity_msg (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+
+mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
+tw_report=$tw_reports/$(tw_now_utc)-$$.twr
+tw_rc=0
+if [ -n "$tw_local_pw" ]; then
+    # -E signs the report with the local key.
+    tw_feed "$tw_local_pw" | "$tw_tripwire" --check -E -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" -S "$tw_site_key" -L "$tw_local_key" -r "$tw_report" \
+        >"$tw_rundir/check.out" 2>"$tw_rundir/check.err" || tw_rc=$?
+else
+    "$tw_tripwire" --check -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" -S "$tw_site_key" -L "$tw_local_key" -r "$tw_report" </dev/null \
+        >"$tw_rundir/check.out" 2>"$tw_rundir/check.err" || tw_rc=$?
+fi
+tw_parse_diagnostics "$tw_rundir/check.err" >"$tw_rundir/check.diag"
+awk -F '\t' '$1 == "warning"' "$tw_rundir/check.diag" >"$tw_diag"
+
+if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
+    rm -f "$tw_report"
+    if grep -q 'Incorrect local passphrase' "$tw_rundir/check.out" "$tw_rundir/check.err"; then
+        err "the local passphrase (from $tw_local_pw_src) does not open $tw_local_key"
+    fi
+    # A fatal error about one of the baseline's own files means it cannot be trusted.
+    tw_bad=$(awk -F '\t' -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" -v sk="$tw_site_key" \
+        -v lk="$tw_local_key" '$1 == "error" && ($3 == cfg || $3 == pol || $3 == db || $3 == sk || $3 == lk) {
+            print $3 ": " $2 ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
+    if [ -n "$tw_bad" ]; then
+        integrity_err "tripwire cannot use $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+    fi
+    tw_why=$(awk -F '\t' '$1 == "error" { print $2 ($3 != "" ? " " $3 : "") ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
+    [ -n "$tw_why" ] || tw_why=$(tail -n 3 "$tw_rundir/check.err" | tr '\n' ' ')
+    err "tripwire --check failed (exit $tw_rc): $tw_why"
+fi
+
+tw_parse_report "$tw_rundir/check.out" >"$tw_parsed"
+tw_summarize "$tw_parsed" "$tw_diag"
+
+# Tripwire's exit status is a bitmask of what it found (1 added, 2 removed, 4 modified); it must
+# agree with what was read from the report, or the report was not understood.
+tw_expect=0
+[ "$tw_added" -eq 0 ] || tw_expect=$((tw_expect + 1))
+[ "$tw_removed" -eq 0 ] || tw_expect=$((tw_expect + 2))
+[ "$tw_modified" -eq 0 ] || tw_expect=$((tw_expect + 4))
+if [ "$tw_expect" -ne "$tw_rc" ]; then
+    err "tripwire exited $tw_rc but its report reads as $tw_added added, $tw_removed removed, $tw_modified modified; see $tw_report"
+fi
+
+# Remember the last check for tripwire-update.sh; apply the report retention.
+if ! { printf 'report=%s\nviolations=%s\nadded=%s\nremoved=%s\nmodified=%s\nexit=%s\ntime=%s\n' \
+    "${tw_report##*/}" "$tw_violations" "$tw_added" "$tw_removed" "$tw_modified" "$tw_rc" \
+    "$(tw_now_utc)" >"$tw_pdir/last-check.tmp" && mv -f "$tw_pdir/last-check.tmp" "$tw_pdir/last-check"; }; then
+    err "cannot write $tw_pdir/last-check"
+fi
+if [ "$tw_opt_keep_reports" -gt 0 ]; then
+    # Report names start with a UTC timestamp: the glob lists them oldest first.
+    set -- "$tw_reports"/*.twr
+    tw_drop=$(($# - tw_opt_keep_reports))
+    while [ "$tw_drop" -gt 0 ]; do
+        rm -f "$1"
+        shift
+        tw_drop=$((tw_drop - 1))
+    done
+fi
+
+# Policy drift: what the arguments ask for now differs from what the baseline was made for.
+tw_drift=0
+if [ -n "$tw_predecessor" ] || tw_policy_drift; then
+    tw_drift=1
+    tw_apply="apply it with tripwire-update.sh and the same arguments"
+    if [ "$tw_kind" = paths ]; then
+        tw_path_changes
+        tw_old_ifs=$IFS
+        IFS='
+'
+        for tw_p in $tw_paths_added; do
+            if [ -e "$tw_p" ] || [ -L "$tw_p" ]; then
+                printf 'O\tadded\t%s\t%s\t\t%s\n' "$tw_opt_severity" "command line" \
+                    "$(tw_policy_quote "$tw_p")" >>"$tw_parsed"
+            fi
+        done
+        IFS=$tw_old_ifs
+        tw_new=$(printf '%s' "$tw_paths_added" | awk 'NF' | awk 'END { print NR }')
+        tw_gone=$(printf '%s' "$tw_paths_dropped" | awk 'NF' | awk 'END { print NR }')
+        if [ -n "$tw_predecessor" ]; then
+            printf 'no baseline for this set of paths yet: compared with the baseline of profile %s, made for a similar set; once the new paths are legitimate, create their baseline with tripwire-update.sh and the same arguments\n' \
+                "$tw_predecessor" >>"$tw_notes"
+        else
+            printf 'the paths differ from those of the baseline (%s new, reported as added; %s no longer given, still monitored): %s\n' \
+                "$tw_new" "$tw_gone" "$tw_apply" >>"$tw_notes"
+        fi
+        if [ "$tw_gone" -gt 0 ]; then
+            printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "no longer given: " $0 }' >>"$tw_notes"
+        fi
+        tw_summarize "$tw_parsed" "$tw_diag"
+    elif [ "$tw_kind" = policy ]; then
+        printf 'the policy file %s differs from the policy in the baseline: %s\n' "$tw_opt_policy" "$tw_apply" >>"$tw_notes"
+    else
+        printf "this host's default policy differs from the policy in the baseline (paths appeared or disappeared): %s\n" \
+            "$tw_apply" >>"$tw_notes"
+    fi
+fi
+
+tw_status=0
+if [ "$tw_violations" -gt 0 ]; then
+    if [ "$tw_maxsev" -ge "$tw_opt_critical" ]; then
+        tw_status=2
+    elif [ "$tw_maxsev" -ge "$tw_opt_warning" ]; then
+        tw_status=1
+    fi
+fi
+if { [ "$tw_errors" -gt 0 ] || [ "$tw_drift" = 1 ]; } && [ "$tw_status" -lt 1 ]; then
+    tw_status=1
+fi
+
+if [ -z "$tw_local_pw" ]; then
+    printf 'the report is not signed (no local passphrase available)\n' >>"$tw_notes"
+fi
+if [ "$tw_violations" -gt 0 ]; then
+    printf 'report: %s; accept legitimate changes with tripwire-update.sh and the same arguments\n' "$tw_report" >>"$tw_notes"
+fi
+
+tw_summary="$tw_added added, $tw_removed removed, $tw_modified modified, max severity $tw_maxsev, $tw_objects objects scanned"
+[ "$tw_errors" -eq 0 ] || tw_summary="$tw_summary, $tw_errors scan errors"
+tw_emit "$tw_status" "$tw_summary"

@@ -1,0 +1,216 @@
+#!/bin/sh
+# tripwire-update.sh - accept the changes found by the last check into the baseline (after a
+# legitimate deploy), from that check's report, and sign the updated database.
+#
+# Usage: tripwire-update.sh [OPTIONS] [PATH...]
+#
+# Give it the same PATH arguments, --policy or --profile as the check. It refuses a baseline that
+# fails its integrity checks, and it accepts exactly what the last check reported: changes made
+# after that check are reported by the next one. When the arguments ask for another policy than
+# the baseline's (other paths under --profile, an edited --policy file, a new default entry), it
+# applies it with `tripwire --update-policy` in secure mode high. For paths whose glob now expands
+# differently, it creates the baseline of the new set of paths.
+#
+# Options:
+#   --state-dir DIR             where baselines, keys and reports live (default: $TRIPWIRE_STATE_DIR,
+#                               else ${XDG_STATE_HOME:-$HOME/.local/state}/sensu-tripwire)
+#   --profile NAME              the baseline's name (default: derived from the paths, else "default")
+#   --policy FILE               the policy file the check was given
+#   --max-list N                list at most N of the accepted changes (default 20)
+#   --local-passphrase-file F   read the local passphrase from F (mode 0600)
+#   --severity N                severity of the rules for PATH arguments (default 100)
+#   --site-passphrase-file F    read the site passphrase from F (mode 0600); needed only to apply
+#                               a changed policy
+#   --lock-timeout SECONDS      wait this long for another run on the same profile (default 60)
+#   -h, --help                  show this help
+#
+# Exit status: 0 accepted (or nothing to accept), 1 failure, 2 usage error.
+#
+# Environment: TRIPWIRE_STATE_DIR, TRIPWIRE_SITE_PASSPHRASE, TRIPWIRE_LOCAL_PASSPHRASE,
+# TRIPWIRE_SITE_PASSPHRASE_FILE, TRIPWIRE_LOCAL_PASSPHRASE_FILE, TRIPWIRE_LOCK_TIMEOUT.
+# shellcheck source-path=SCRIPTDIR
+set -eu
+
+tw_prog=tripwire-update.sh
+tw_self=$0
+case $tw_self in
+    */*) ;;
+    *) if [ -f "./$tw_self" ]; then tw_self=./$tw_self; else tw_self=$(command -v "$tw_self" || printf '%s' "$tw_self"); fi ;;
+esac
+while [ -L "$tw_self" ]; do
+    tw_link=$(readlink "$tw_self") || break
+    case $tw_link in
+        /*) tw_self=$tw_link ;;
+        *) tw_self=${tw_self%/*}/$tw_link ;;
+    esac
+done
+tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
+    printf '%s: cannot find its own directory\n' "$tw_prog" >&2
+    exit 1
+}
+if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
+    printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh" >&2
+    exit 1
+fi
+# shellcheck source=../libexec/sensu-tripwire/common.sh
+. "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/policy.sh
+. "$tw_libexec/policy.sh"
+tw_setup 0 2 1 1
+
+tw_opt_max_list=20
+while [ "$#" -gt 0 ]; do
+    tw_common_opt "$@"
+    if [ "$tw_shift" -gt 0 ]; then
+        shift "$tw_shift"
+        continue
+    fi
+    case $1 in
+        -h | --help)
+            tw_usage
+            exit 0
+            ;;
+        --max-list)
+            tw_need_arg "$1" "$#"
+            tw_need_uint "$1" "$2"
+            tw_opt_max_list=$2
+            shift
+            ;;
+        --max-list=*)
+            tw_need_uint --max-list "${1#*=}"
+            tw_opt_max_list=${1#*=}
+            ;;
+        --)
+            shift
+            for tw_arg in "$@"; do
+                tw_add_path "$tw_arg"
+            done
+            break
+            ;;
+        -*) usage_err "unknown option $1" ;;
+        *) tw_add_path "$1" ;;
+    esac
+    shift
+done
+
+tw_open_profile
+tw_enter_rundir
+
+# Command-line paths without a baseline, where the check compared against a similar set's
+# baseline (a glob that now expands differently): accepting means giving this set its own.
+if ! tw_has_baseline; then
+    tw_ret=""
+    if [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
+        tw_find_predecessor
+    fi
+    [ -n "$tw_ret" ] || err "profile $tw_profile has no baseline in $tw_state; create it with tripwire-init.sh (or run the check once)"
+    if [ -e "$tw_db" ] || [ -e "$tw_cfg" ] || [ -e "$tw_pol" ]; then
+        integrity_err "profile $tw_profile has baseline files in $tw_pdir but no record of their creation; re-create it with tripwire-init.sh --force"
+    fi
+    tw_create_baseline
+    printf '%s: created the baseline of this set of paths (profile %s, %s objects); the similar set'"'"'s profile %s is left as it was: remove %s and %s when no check uses it\n' \
+        "$tw_prog" "$tw_profile" "$tw_init_objects" "$tw_ret" "$tw_state/profiles/$tw_ret" "$tw_state/baselines/$tw_ret"
+    exit 0
+fi
+tw_verify_baseline || integrity_err "$tw_integrity_msg; refusing to update profile $tw_profile. Investigate, then re-create the baseline with tripwire-init.sh --force"
+[ -n "$tw_local_pw" ] || err "no local passphrase: set TRIPWIRE_LOCAL_PASSPHRASE or --local-passphrase-file to sign the updated database"
+
+# ---- 1. The changes the last check reported ----------------------------------------------------
+tw_get() {
+    [ -f "$tw_pdir/last-check" ] || return 0
+    sed -n "s/^$1=//p" "$tw_pdir/last-check" | head -n 1
+}
+tw_name=$(tw_get report)
+tw_violations=$(tw_get violations)
+tw_when=$(tw_get time)
+tw_did=""
+if [ ! -f "$tw_pdir/last-check" ]; then
+    say "no check has run on profile $tw_profile since its baseline was created: no changes to accept"
+elif [ -n "$(tw_get accepted)" ]; then
+    say "the changes of the last check ($tw_when) were already accepted"
+elif [ "${tw_violations:-0}" = 0 ]; then
+    say "the last check ($tw_when) found no changes"
+else
+    case $tw_name in
+        "" | */* | .*) integrity_err "$tw_pdir/last-check names no valid report" ;;
+    esac
+    tw_report=$tw_reports/$tw_name
+    [ -f "$tw_report" ] || err "the report of the last check, $tw_report, is gone; run the check again"
+
+    # A signed report must verify with our local key; an unsigned one is accepted with a warning.
+    tw_ex=$("$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" "$tw_report" </dev/null 2>&1) || true
+    case $tw_ex in
+        *"Encoding: Asymmetric Encryption"*)
+            case $tw_ex in
+                *"Local Keyfile: $tw_local_key"*) ;;
+                *) integrity_err "the signature of the report $tw_report does not verify with $tw_local_key" ;;
+            esac
+            ;;
+        *"Encoding: "*) say "warning: the report $tw_report is not signed (the check had no local passphrase)" ;;
+        *) integrity_err "cannot read the report $tw_report" ;;
+    esac
+
+    printf '%s: accepting %s changes found by the check at %s (report %s):\n' "$tw_prog" "$tw_violations" "$tw_when" "$tw_report"
+    "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$tw_report" -t 1 -s \
+        </dev/null 2>/dev/null | awk -v max="$tw_opt_max_list" '
+        BEGIN { n = 0; max += 0 }
+        /^(Added|Removed|Modified):/ { n++; if (n <= max) { sub(/\t/, " "); print "  " $0 } }
+        END { if (n > max) printf "  \342\200\246 and %d more\n", n - max }'
+
+    tw_rc=0
+    tw_feed "$tw_local_pw" | "$tw_tripwire" --update -a -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" \
+        -S "$tw_site_key" -L "$tw_local_key" -r "$tw_report" >"$tw_rundir/update.out" 2>"$tw_rundir/update.err" || tw_rc=$?
+    if grep -q 'Incorrect local passphrase' "$tw_rundir/update.out" "$tw_rundir/update.err"; then
+        err "the local passphrase (from $tw_local_pw_src) does not open $tw_local_key; the baseline is unchanged"
+    fi
+    if [ "$tw_rc" -ne 0 ]; then
+        tw_why=$(tw_parse_diagnostics "$tw_rundir/update.err" | awk -F '\t' '{ print $2 " " $3 " " $4; exit }')
+        err "tripwire --update failed (exit $tw_rc): ${tw_why:-$(tail -n 3 "$tw_rundir/update.err" | tr '\n' ' ')}"
+    fi
+    tw_verify_baseline || integrity_err "after the update: $tw_integrity_msg"
+    printf 'accepted=%s\n' "$(tw_now_utc)" >>"$tw_pdir/last-check"
+    tw_did="accepted the changes of the last check"
+fi
+
+# ---- 2. A policy that differs from the baseline's (other paths, an edited --policy file) --------
+if tw_policy_drift; then
+    [ -n "$tw_site_pw" ] || err "the policy differs from the baseline's; applying it needs the site passphrase (TRIPWIRE_SITE_PASSPHRASE or --site-passphrase-file)"
+    printf '%s: applying the new policy to profile %s:\n' "$tw_prog" "$tw_profile"
+    if [ "$tw_kind" = paths ]; then
+        tw_path_changes
+        printf '%s\n' "$tw_paths_added" | awk 'NF { print "  new path: " $0 }'
+        printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "  no longer monitored: " $0 }'
+    else
+        diff "$tw_rundir/have.cmp" "$tw_rundir/want.cmp" | sed -n 's/^[<>] /&/p' | head -n "$tw_opt_max_list" |
+            sed -e 's/^< /  removed line: /' -e 's/^> /  added line: /' || true
+    fi
+    # Secure mode high: Tripwire refuses when objects in both policies changed since the database
+    # was written, so nothing unreviewed slips into the baseline with the new policy.
+    tw_rc=0
+    tw_feed "$tw_site_pw" "$tw_local_pw" | "$tw_tripwire" --update-policy -Z high -c "$tw_cfg" -p "$tw_pol" \
+        -d "$tw_db" -S "$tw_site_key" -L "$tw_local_key" "$tw_rundir/twpol.txt" \
+        >"$tw_rundir/polupdate.out" 2>"$tw_rundir/polupdate.err" || tw_rc=$?
+    if grep -q 'Incorrect' "$tw_rundir/polupdate.out" "$tw_rundir/polupdate.err"; then
+        err "a passphrase does not open its key; the baseline is unchanged"
+    fi
+    if [ "$tw_rc" -ne 0 ]; then
+        tw_why=$(tw_parse_diagnostics "$tw_rundir/polupdate.err" | awk -F '\t' '{ print $2 " " $3 " " $4; exit }')
+        if grep -q 'Policy Update: ' "$tw_rundir/polupdate.out" && [ "$tw_rc" -eq 8 ] && [ -z "$tw_why" ]; then
+            tw_why="files changed since the baseline was last updated; run the check, review and accept its changes, then run this again"
+        fi
+        err "tripwire --update-policy failed (exit $tw_rc): ${tw_why:-$(tail -n 3 "$tw_rundir/polupdate.err" | tr '\n' ' ')}"
+    fi
+    tw_verify_baseline || integrity_err "after the policy update: $tw_integrity_msg"
+    cp "$tw_rundir/twpol.txt" "$tw_pdir/twpol.txt" || err "cannot write $tw_pdir/twpol.txt"
+    if [ "$tw_kind" = paths ]; then
+        printf '%s\n' "$tw_paths" >"$tw_pdir/paths" || err "cannot write $tw_pdir/paths"
+    fi
+    tw_did="${tw_did:+$tw_did and }applied the new policy"
+fi
+
+if [ -z "$tw_did" ]; then
+    say "nothing to accept for profile $tw_profile"
+    exit 0
+fi
+printf '%s: %s; the baseline of profile %s is signed again (%s)\n' "$tw_prog" "$tw_did" "$tw_profile" "$tw_local_key"
+exit 0

@@ -1,0 +1,256 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2154 # one program in several files: variables cross them
+# Reading Tripwire's integrity-check report and writing the check's output, metrics and JSON.
+# Sourced after common.sh, never run.
+#
+# The parsed result is a tab-separated file, one record a line:
+#   T <TAB> objects|violations <TAB> N           totals from the report
+#   O <TAB> kind <TAB> severity <TAB> rule <TAB> start <TAB> "path"
+#                                                one changed object; kind is added, removed or
+#                                                modified; the path is in Tripwire's quoted and
+#                                                escaped display form
+# Scan errors come from Tripwire's stderr, parsed by tw_parse_diagnostics (common.sh).
+
+# tw_parse_report FILE: parse the level-2 report `tripwire --check` prints on stdout.
+tw_parse_report() {
+    awk '
+        BEGIN { OFS = "\t" }
+        { gsub(/\t/, " ") }
+        /^Total objects scanned:/ { print "T", "objects", $4 + 0; next }
+        /^Total violations found:/ { print "T", "violations", $4 + 0; next }
+        /^Object Summary:/ { summary = 1; next }
+        /^Error Report:/ { summary = 0; next }
+        !summary { next }
+        /^Rule Name: / {
+            rule = substr($0, 12); start = ""; kind = ""; sev = 0
+            n = length(rule)
+            if (substr(rule, n, 1) == ")") {
+                for (i = n - 1; i > 1; i--) if (substr(rule, i, 2) == " (") break
+                if (i > 1) { start = substr(rule, i + 2, n - i - 2); rule = substr(rule, 1, i - 1) }
+            }
+            next
+        }
+        /^Severity Level: / { sev = $3 + 0; next }
+        /^Added:$/ { kind = "added"; next }
+        /^Removed:$/ { kind = "removed"; next }
+        /^Modified:$/ { kind = "modified"; next }
+        /^---/ { kind = ""; next }
+        /^"/ { if (kind != "") print "O", kind, sev, rule, start, $0 }
+    ' "$1"
+}
+
+# tw_summarize PARSED DIAG: set tw_added, tw_removed, tw_modified, tw_violations, tw_maxsev,
+# tw_objects and tw_errors from a parsed report and its diagnostics.
+tw_summarize() {
+    # shellcheck disable=SC2046 # seven numbers, meant to split
+    set -- $(awk -F '\t' '
+        BEGIN { objects = 0; v = 0; max = 0; e = 0 }
+        FILENAME == ARGV[1] && $1 == "T" && $2 == "objects" { objects = $3 + 0 }
+        FILENAME == ARGV[1] && $1 == "O" {
+            c[$2]++; v++
+            if ($3 + 0 > max) max = $3 + 0
+        }
+        FILENAME == ARGV[2] && $1 == "warning" { e++ }
+        END { printf "%d %d %d %d %d %d %d\n", c["added"] + 0, c["removed"] + 0, c["modified"] + 0, v, max, objects, e }
+    ' "$1" "$2")
+    tw_added=$1
+    tw_removed=$2
+    tw_modified=$3
+    tw_violations=$4
+    tw_maxsev=$5
+    tw_objects=$6
+    tw_errors=$7
+}
+
+# tw_render_details PARSED DIAG MAX: the changed objects grouped by kind, then the scan errors,
+# each list capped at MAX entries.
+tw_render_details() {
+    awk -F '\t' -v max="$3" '
+        BEGIN { max += 0; ne = 0 }
+        FILENAME == ARGV[1] && $1 == "O" {
+            n[$2]++
+            if (n[$2] <= max) line[$2, n[$2]] = "  " $6 " (rule " $4 ", severity " $3 ")"
+            next
+        }
+        FILENAME == ARGV[2] && $1 == "warning" {
+            ne++
+            if (ne <= max) {
+                s = "  " ($3 != "" ? $3 ": " : "") $2
+                if ($4 != "") s = s " (" $4 ")"
+                err[ne] = s
+            }
+        }
+        END {
+            split("added removed modified", kinds, " ")
+            split("Added Removed Modified", titles, " ")
+            for (k = 1; k <= 3; k++) {
+                c = n[kinds[k]] + 0
+                if (c == 0) continue
+                printf "%s (%d):\n", titles[k], c
+                for (i = 1; i <= c && i <= max; i++) print line[kinds[k], i]
+                if (c > max) printf "  \342\200\246 and %d more\n", c - max
+            }
+            if (ne > 0) {
+                printf "Scan errors (%d):\n", ne
+                for (i = 1; i <= ne && i <= max; i++) print err[i]
+                if (ne > max) printf "  \342\200\246 and %d more\n", ne - max
+            }
+        }
+    ' "$1" "$2"
+}
+
+# tw_metrics FORMAT: the metrics of this run in one of Sensu's output_metric_format values. Uses
+# the tw_* counters and tw_profile; the names are the same in every format.
+tw_metrics() {
+    _ts=$(tw_epoch)
+    _names="added removed modified violations max_severity objects_scanned scan_errors"
+    _values="$tw_added $tw_removed $tw_modified $tw_violations $tw_maxsev $tw_objects $tw_errors"
+    printf '%s\n' "$_values" | awk -v fmt="$1" -v names="$_names" -v ts="$_ts" -v profile="$tw_profile" '
+        BEGIN {
+            help["added"] = "Objects added since the baseline."
+            help["removed"] = "Objects removed since the baseline."
+            help["modified"] = "Objects modified since the baseline."
+            help["violations"] = "Objects added, removed or modified since the baseline."
+            help["max_severity"] = "Highest severity of the violated rules (0 when none)."
+            help["objects_scanned"] = "Objects Tripwire scanned."
+            help["scan_errors"] = "Objects Tripwire could not read."
+        }
+        {
+            k = split(names, name, " ")
+            for (i = 1; i <= k; i++) value[i] = $i
+            if (fmt == "nagios_perfdata") {
+                s = "|"
+                for (i = 1; i <= k; i++) s = s " " name[i] "=" value[i]
+                print s
+            } else if (fmt == "prometheus_text") {
+                for (i = 1; i <= k; i++) {
+                    m = "tripwire_" name[i]
+                    print "# HELP " m " " help[name[i]]
+                    print "# TYPE " m " gauge"
+                    print m "{profile=\"" profile "\"} " value[i]
+                }
+            } else if (fmt == "influxdb_line") {
+                s = ""
+                for (i = 1; i <= k; i++) s = s (i > 1 ? "," : "") name[i] "=" value[i]
+                print "tripwire,profile=" profile " " s " " ts "000000000"
+            } else if (fmt == "graphite_plaintext") {
+                for (i = 1; i <= k; i++) print "tripwire." profile "." name[i] " " value[i] " " ts
+            } else if (fmt == "opentsdb_line") {
+                for (i = 1; i <= k; i++) print "tripwire." name[i] " " ts " " value[i] " profile=" profile
+            }
+        }'
+}
+
+# tw_check_metrics_format FORMAT
+tw_check_metrics_format() {
+    case $1 in
+        nagios_perfdata | prometheus_text | influxdb_line | graphite_plaintext | opentsdb_line) ;;
+        *) usage_err "--metrics takes nagios_perfdata, prometheus_text, influxdb_line, graphite_plaintext or opentsdb_line, not '$1'" ;;
+    esac
+}
+
+# tw_output_filter FORMAT: adapt the human-readable text to a metrics format so that Sensu's
+# parser reads only the metrics: prometheus_text needs every other line to be a comment, and
+# nagios_perfdata allows exactly one '|' in the whole output.
+tw_output_filter() {
+    case $1 in
+        prometheus_text) sed -e 's/^/# /' ;;
+        nagios_perfdata) sed -e "s/|/$(printf '\302\246')/g" ;;
+        *) cat ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+# The awk functions shared by the JSON writers: jstr(s) quotes a string; jpath(s) turns a path
+# in Tripwire's display form ("...", with \" \\ \xNN escapes) into a JSON string.
+tw_json_awk_lib='
+function jstr(s,    i, c, o, n) {
+    if (s !~ /[\\"]/ && s !~ ctlre) return "\"" s "\""
+    o = ""; n = length(s)
+    for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (c == "\\") o = o "\\\\"
+        else if (c == "\"") o = o "\\\""
+        else if (index(ctl, c) > 0) o = o sprintf("\\u%04x", index(ctl, c))
+        else o = o c
+    }
+    return "\"" o "\""
+}
+function jpath(s,    i, c, o, n) {
+    if (substr(s, 1, 1) == "\"" && substr(s, length(s), 1) == "\"") s = substr(s, 2, length(s) - 2)
+    if (index(s, "\\") == 0) return jstr(s)
+    o = ""; n = length(s)
+    for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (c != "\\") { if (c == "\"") o = o "\\\""; else o = o c; continue }
+        c = substr(s, i + 1, 1)
+        if ((c == "x" || c == "X") && substr(s, i + 2, 2) ~ /^[0-9A-Fa-f][0-9A-Fa-f]$/) {
+            o = o "\\u00" tolower(substr(s, i + 2, 2)); i += 3
+        } else if (c == "\\" || c == "\"") { o = o "\\" c; i++ }
+        else o = o "\\\\"
+    }
+    return "\"" o "\""
+}
+BEGIN { ctl = ""; for (i = 1; i < 32; i++) ctl = ctl sprintf("%c", i); ctlre = "[" ctl "]" }
+'
+
+# tw_json_install: write the JSON document on stdin to the --json file atomically (a temporary
+# file beside it, renamed over it), so that a reader never sees half of one.
+tw_json_install() {
+    _dir=${tw_json_file%/*}
+    [ -n "$_dir" ] || _dir=/
+    _tmp=$(mktemp "$_dir/.tripwire-json.XXXXXX" 2>/dev/null) || return 1
+    if cat >"$_tmp" && mv -f "$_tmp" "$tw_json_file"; then
+        return 0
+    fi
+    rm -f "$_tmp"
+    return 1
+}
+
+# tw_json_simple STATUS MESSAGE: the JSON of a run that ended before comparing anything.
+tw_json_simple() {
+    awk -v status="$1" -v state="$(tw_state_name "$1")" -v msg="$2" -v profile="${tw_profile:-}" \
+        -v statedir="${tw_state:-}" -v time="$(date -u '+%Y-%m-%dT%H:%M:%SZ')" \
+        -v host="$(uname -n)" "$tw_json_awk_lib"'
+        BEGIN {
+            printf "{\"check\":\"tripwire\",\"status\":%d,\"state\":%s,\"summary\":%s,", status, jstr(state), jstr(msg)
+            printf "\"host\":%s,\"profile\":%s,\"state_dir\":%s,\"time\":%s}\n", jstr(host), jstr(profile), jstr(statedir), jstr(time)
+        }' </dev/null | tw_json_install
+}
+
+# tw_json_result STATUS SUMMARY PARSED DIAG NOTES: the full JSON of a comparison.
+tw_json_result() {
+    awk -F '\t' -v status="$1" -v state="$(tw_state_name "$1")" -v msg="$2" -v profile="$tw_profile" \
+        -v statedir="$tw_state" -v time="$(date -u '+%Y-%m-%dT%H:%M:%SZ')" -v host="$(uname -n)" \
+        -v report="${tw_report:-}" -v created="${tw_created:-0}" -v warn="$tw_opt_warning" \
+        -v crit="$tw_opt_critical" -v added="$tw_added" -v removed="$tw_removed" \
+        -v modified="$tw_modified" -v violations="$tw_violations" -v maxsev="$tw_maxsev" \
+        -v objects="$tw_objects" -v errors="$tw_errors" "$tw_json_awk_lib"'
+        BEGIN { nr = 0 }
+        FILENAME == ARGV[1] && $1 == "O" {
+            key = $4 SUBSEP $5 SUBSEP $3
+            if (!(key in rk)) { rk[key] = ++nr; rname[nr] = $4; rstart[nr] = $5; rsev[nr] = $3 }
+            r = rk[key]
+            objs[r, $2] = objs[r, $2] (objs[r, $2] == "" ? "" : ",") jpath($6)
+            next
+        }
+        FILENAME == ARGV[2] && $1 == "warning" {
+            errs = errs (errs == "" ? "" : ",") "{\"message\":" jstr($2) ",\"object\":" jstr($3) ",\"detail\":" jstr($4) "}"
+            next
+        }
+        FILENAME == ARGV[3] && $0 != "" { notes = notes (notes == "" ? "" : ",") jstr($0) }
+        END {
+            printf "{\"check\":\"tripwire\",\"status\":%d,\"state\":%s,\"summary\":%s,", status, jstr(state), jstr(msg)
+            printf "\"host\":%s,\"profile\":%s,\"state_dir\":%s,\"time\":%s,", jstr(host), jstr(profile), jstr(statedir), jstr(time)
+            printf "\"report\":%s,\"baseline_created\":%s,", (report == "" ? "null" : jstr(report)), (created == 1 ? "true" : "false")
+            printf "\"counts\":{\"added\":%d,\"removed\":%d,\"modified\":%d,\"violations\":%d,\"objects_scanned\":%d,\"scan_errors\":%d},", added, removed, modified, violations, objects, errors
+            printf "\"max_severity\":%d,\"thresholds\":{\"warning\":%d,\"critical\":%d},\"rules\":[", maxsev, warn, crit
+            for (r = 1; r <= nr; r++) {
+                printf "%s{\"name\":%s,\"start\":%s,\"severity\":%d", (r > 1 ? "," : ""), jstr(rname[r]), jpath(rstart[r]), rsev[r]
+                printf ",\"added\":[%s],\"removed\":[%s],\"modified\":[%s]}", objs[r, "added"], objs[r, "removed"], objs[r, "modified"]
+            }
+            printf "],\"errors\":[%s],\"notes\":[%s]}\n", errs, notes
+        }' "$3" "$4" "$5" | tw_json_install
+}
