@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assetFileName, checksumsFileName, readArtifactsManifest } from '../../builders/artifacts.js';
 import { loadCatalog } from '../../builders/catalog.js';
+import { CHECKS_FILE } from '../../builders/metadata/checks.js';
+import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
 import { readTarballEntries, sha512File } from '../../builders/lib/asset-tarball.js';
 import { dockerClient } from '../../builders/lib/docker.js';
 import { loadSourceManifest } from '../../builders/lib/source-manifest.js';
@@ -22,10 +24,17 @@ describe('a real build of debian11 and debian12', () => {
     dists = await e2eDists();
   });
 
-  it('writes one tarball per platform, the checksums file, artifacts.json and build logs', async () => {
+  it('writes one tarball per platform, the checksums file, artifacts.json, the asset definition and build logs', async () => {
     const names = (await readdir(dists.full)).sort();
     expect(names).toEqual(
-      [...E2E_PLATFORMS.map((platform) => assetFileName(E2E_VERSION, platform)), 'artifacts.json', 'logs', checksumsFileName(E2E_VERSION)].sort(),
+      [
+        ...E2E_PLATFORMS.map((platform) => assetFileName(E2E_VERSION, platform)),
+        checksumsFileName(E2E_VERSION),
+        'artifacts.json',
+        ASSET_FILE,
+        CHECKS_FILE,
+        'logs',
+      ].sort(),
     );
     expect((await readdir(path.join(dists.full, 'logs'))).sort()).toEqual(E2E_PLATFORMS.map((platform) => `${platform}.build.log`));
   });
