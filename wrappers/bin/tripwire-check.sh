@@ -226,17 +226,18 @@ else
         >"$tw_rundir/check.out" 2>"$tw_rundir/check.err" || tw_rc=$?
 fi
 tw_parse_diagnostics "$tw_rundir/check.err" >"$tw_rundir/check.diag"
-awk -F '\t' '$1 == "warning"' "$tw_rundir/check.diag" >"$tw_diag"
 
 if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
     rm -f "$tw_report"
     if grep -q 'Incorrect local passphrase' "$tw_rundir/check.out" "$tw_rundir/check.err"; then
         err "the local passphrase (from $tw_local_pw_src) does not open $tw_local_key"
     fi
-    # A fatal error about one of the baseline's own files means it cannot be trusted.
+    # A fatal error about one of the baseline's own files, or about what they contain (a policy
+    # or database from elsewhere, unsigned or undecryptable data), means it cannot be trusted.
     tw_bad=$(awk -F '\t' -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" -v sk="$tw_site_key" \
-        -v lk="$tw_local_key" '$1 == "error" && ($3 == cfg || $3 == pol || $3 == db || $3 == sk || $3 == lk) {
-            print $3 ": " $2 ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
+        -v lk="$tw_local_key" '$1 == "error" && ($3 == cfg || $3 == pol || $3 == db || $3 == sk || $3 == lk ||
+            $2 ~ /does not match|unencrypted|not encrypted|decrypt|corrupt|[Kk]ey mismatch|Keyfile format|[Aa]rchive|version mismatch|encryption error|Header ID|End of file/) {
+            print ($3 != "" ? $3 ": " : "") $2 ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
     if [ -n "$tw_bad" ]; then
         integrity_err "tripwire cannot use $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
     fi
@@ -245,7 +246,9 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
     err "tripwire --check failed (exit $tw_rc): $tw_why"
 fi
 
-tw_parse_report "$tw_rundir/check.out" >"$tw_parsed"
+tw_parse_report "$tw_rundir/check.out" >"$tw_rundir/report.parsed"
+awk -F '\t' '$1 == "T" || $1 == "O"' "$tw_rundir/report.parsed" >"$tw_parsed"
+awk -F '\t' 'BEGIN { OFS = "\t" } $1 == "E" { print "warning", $2, $3, $4 }' "$tw_rundir/report.parsed" >"$tw_diag"
 tw_summarize "$tw_parsed" "$tw_diag"
 
 # Tripwire's exit status is a bitmask of what it found (1 added, 2 removed, 4 modified); it must
@@ -277,7 +280,7 @@ fi
 
 # Policy drift: what the arguments ask for now differs from what the baseline was made for.
 tw_drift=0
-if [ -n "$tw_predecessor" ] || tw_policy_drift; then
+if tw_policy_drift || [ -n "$tw_predecessor" ]; then
     tw_drift=1
     tw_apply="apply it with tripwire-update.sh and the same arguments"
     if [ "$tw_kind" = paths ]; then
@@ -297,6 +300,8 @@ if [ -n "$tw_predecessor" ] || tw_policy_drift; then
         if [ -n "$tw_predecessor" ]; then
             printf 'no baseline for this set of paths yet: compared with the baseline of profile %s, made for a similar set; once the new paths are legitimate, create their baseline with tripwire-update.sh and the same arguments\n' \
                 "$tw_predecessor" >>"$tw_notes"
+        elif [ "$tw_new" -eq 0 ] && [ "$tw_gone" -eq 0 ]; then
+            printf 'the policy for these paths differs from the one in the baseline (another --severity?): %s\n' "$tw_apply" >>"$tw_notes"
         else
             printf 'the paths differ from those of the baseline (%s new, reported as added; %s no longer given, still monitored): %s\n' \
                 "$tw_new" "$tw_gone" "$tw_apply" >>"$tw_notes"

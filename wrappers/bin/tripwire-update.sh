@@ -56,6 +56,8 @@ fi
 . "$tw_root/libexec/sensu-tripwire/common.sh"
 # shellcheck source=../libexec/sensu-tripwire/policy.sh
 . "$tw_libexec/policy.sh"
+# shellcheck source=../libexec/sensu-tripwire/report.sh
+. "$tw_libexec/report.sh"
 tw_setup 0 2 1 1
 
 tw_opt_max_list=20

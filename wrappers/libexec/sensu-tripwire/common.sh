@@ -253,24 +253,41 @@ tw_check_dir_safe() {
 }
 
 # tw_check_ancestors DIR: nobody but root and us can replace DIR: each directory above it is owned
-# by root or us and is not writable by others, unless it is sticky (like /tmp).
+# by root or us and is not writable by others, unless it is sticky (like /tmp). Symbolic links on
+# the way must be root's or ours, and the directories they lead to are checked the same way.
 tw_check_ancestors() {
-    _a=${1%/*}
+    tw_check_chain "${1%/*}" lexical
+    _first=${1%/*}
+    while [ -n "$_first" ] && [ ! -e "$_first" ]; do
+        _first=${_first%/*}
+    done
+    if [ -n "$_first" ]; then
+        _phys=$(cd -P "$_first" 2>/dev/null && pwd -P) || insecure_err "cannot resolve $_first"
+        [ "$_phys" = "$_first" ] || tw_check_chain "$_phys" physical
+    fi
+}
+
+# tw_check_chain DIR: DIR and every directory above it that exists (see tw_check_ancestors).
+tw_check_chain() {
+    _a=$1
     while [ -n "$_a" ]; do
-        # shellcheck disable=SC2046 # owner and mode are meant to split into two words
-        set -- $(tw_stat "$_a")
-        [ "$#" -eq 2 ] || err "cannot read the owner and mode of $_a"
-        if [ "$1" != 0 ] && [ "$1" != "$tw_uid" ]; then
-            insecure_err "refusing state directory below $_a: owned by uid $1, who could replace what is below it"
+        if [ -e "$_a" ] || [ -L "$_a" ]; then
+            # shellcheck disable=SC2046 # owner and mode are meant to split into two words
+            set -- $(tw_stat "$_a")
+            [ "$#" -eq 2 ] || insecure_err "cannot read the owner and mode of $_a"
+            if [ "$1" != 0 ] && [ "$1" != "$tw_uid" ]; then
+                insecure_err "refusing state directory below $_a: owned by uid $1, who could replace what is below it"
+            fi
+            case $2 in
+                l*) ;;
+                ?????w???? | ????????w?)
+                    case $2 in
+                        *[tT]) ;;
+                        *) insecure_err "refusing state directory below $_a: writable by group or others (mode $2) without the sticky bit" ;;
+                    esac
+                    ;;
+            esac
         fi
-        case $2 in
-            ?????w???? | ????????w?)
-                case $2 in
-                    *[tT]) ;;
-                    *) insecure_err "refusing state directory below $_a: writable by group or others (mode $2) without the sticky bit" ;;
-                esac
-                ;;
-        esac
         _a=${_a%/*}
     done
 }
@@ -677,25 +694,42 @@ tw_verify_baseline() {
 
 # tw_parse_diagnostics FILE: one line per diagnostic: KIND<TAB>MESSAGE<TAB>OBJECT<TAB>DETAIL,
 # KIND "warning" (scan errors; Tripwire continued) or "error" (fatal).
+#
+# Tripwire wraps these lines at 76 characters, breaking at the last space that fits: a line is
+# taken as the continuation of the one before when the first word of the line would not have fit
+# after it, unless it starts a "Filename:". That is a guess where a long line is followed by a new
+# one; the scan errors are therefore read from a report (tw_exact_errors), which does not wrap.
 tw_parse_diagnostics() {
     awk '
         function flush() {
+            if (n > 0) {
+                for (i = 1; i <= n; i++) {
+                    l = line[i]
+                    if (l ~ /^Filename: /) {
+                        f = l; sub(/^Filename: /, "", f)
+                        if (obj == "") obj = f; else if (obj != f) detail = (detail == "" ? f : detail "; " f)
+                    } else detail = (detail == "" ? l : detail "; " l)
+                }
+            }
             if (msg != "") printf "%s\t%s\t%s\t%s\n", kind, msg, obj, detail
-            msg = ""; obj = ""; detail = ""
+            msg = ""; obj = ""; detail = ""; n = 0
         }
+        BEGIN { n = 0 }
         { gsub(/\t/, " ") }
         /^### (Warning|Error): / {
             flush()
             kind = ($0 ~ /^### Warning/) ? "warning" : "error"
             msg = $0; sub(/^### (Warning|Error): /, "", msg); next
         }
-        /^### Filename: / {
-            f = $0; sub(/^### Filename: /, "", f)
-            if (obj == "") obj = f; else if (obj != f) detail = (detail == "" ? f : detail "; " f)
+        /^### (Continuing|Exiting)\.\.\./ { flush(); next }
+        /^### / {
+            t = substr($0, 5)
+            w = t; sub(/ .*/, "", w)
+            if (n > 0 && last + 1 + length(w) > 75 && t !~ /^Filename: /) line[n] = line[n] " " t
+            else line[++n] = t
+            last = length(t)
             next
         }
-        /^### (Continuing|Exiting)\.\.\./ { flush(); next }
-        /^### / { d = $0; sub(/^### /, "", d); detail = (detail == "" ? d : detail "; " d); next }
         END { flush() }
     ' "$1"
 }
@@ -750,6 +784,23 @@ tw_init_baseline() {
     fi
     rm -f "$tw_pdir/last-check"
     tw_init_partial=0
+}
+
+# tw_exact_errors: after an init that met scan errors, list them exactly: Tripwire's stderr wraps
+# long lines ambiguously, its report does not, so a check (unsigned, into the work directory)
+# provides the report. Replaces $tw_rundir/init.diag's warnings when it succeeds.
+tw_exact_errors() {
+    awk -F '\t' '$1 == "warning" { found = 1 } END { exit !found }' "$tw_rundir/init.diag" || return 0
+    if "$tw_tripwire" --check -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" -S "$tw_site_key" -L "$tw_local_key" \
+        -r "$tw_rundir/errors.twr" </dev/null >"$tw_rundir/errors.out" 2>/dev/null ||
+        [ -s "$tw_rundir/errors.twr" ]; then
+        tw_parse_report "$tw_rundir/errors.out" |
+            awk -F '\t' 'BEGIN { OFS = "\t" } $1 == "E" { print "warning", $2, $3, $4 }' >"$tw_rundir/exact.diag"
+        if [ -s "$tw_rundir/exact.diag" ]; then
+            mv -f "$tw_rundir/exact.diag" "$tw_rundir/init.diag"
+        fi
+    fi
+    rm -f "$tw_rundir/errors.twr"
 }
 
 # tw_ensure_keys: make sure both key files exist; generate what is missing (with generated
@@ -841,7 +892,10 @@ tw_common_opt() {
 tw_common_set() {
     case $1 in
         --state-dir) tw_opt_state_dir=$2 ;;
-        --profile) tw_opt_profile=$2 ;;
+        --profile)
+            tw_check_profile_name "$2"
+            tw_opt_profile=$2
+            ;;
         --policy) tw_opt_policy=$2 ;;
         --severity)
             tw_need_uint "$1" "$2"
@@ -896,4 +950,5 @@ tw_create_baseline() {
     if [ "$tw_kind" = paths ]; then
         printf '%s\n' "$tw_paths" >"$tw_pdir/paths"
     fi
+    tw_exact_errors
 }

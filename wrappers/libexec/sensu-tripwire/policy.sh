@@ -233,25 +233,33 @@ tw_make_policy() {
 # to $tw_rundir/baseline-pol.txt; returns 0 when they differ, 1 when they are the same.
 tw_policy_drift() {
     tw_make_policy "$tw_rundir/twpol.txt"
+    awk 'NF' "$tw_rundir/twpol.txt" >"$tw_rundir/want.cmp"
+    # Always the signed policy, never the plain copy beside it: a validly signed policy and
+    # database copied from another profile must show as a difference.
     if ! "$tw_twadmin" --print-polfile -c "$tw_cfg" -S "$tw_site_key" </dev/null \
         >"$tw_rundir/baseline-pol.txt" 2>"$tw_rundir/print-pol.err"; then
         integrity_err "cannot print the signed policy $tw_pol: $(tr '\n' ' ' <"$tw_rundir/print-pol.err")"
     fi
-    awk 'NF' "$tw_rundir/twpol.txt" >"$tw_rundir/want.cmp"
     awk 'NF' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/have.cmp"
     ! cmp -s "$tw_rundir/want.cmp" "$tw_rundir/have.cmp"
 }
 
-# tw_path_changes: for a paths profile, the command-line paths not in the baseline (added) and
-# the baseline's paths no longer given (dropped), each newline-separated; from the profile's
-# paths file.
+# tw_path_changes: for a paths profile, after tw_policy_drift: the command-line paths not in the
+# baseline's signed policy (tw_paths_added) and the policy's paths no longer given
+# (tw_paths_dropped), each newline-separated.
 tw_path_changes() {
     printf '%s\n' "$tw_paths" >"$tw_rundir/paths.now"
-    if [ -f "$tw_pdir/paths" ]; then
-        cp "$tw_pdir/paths" "$tw_rundir/paths.then"
-    else
-        : >"$tw_rundir/paths.then"
-    fi
+    # The objects of the signed policy: lines `  "PATH" -> ...`, PATH with \" and \\ escaped.
+    awk '/^  "/ && / -> / {
+            s = $0; sub(/^  "/, "", s); sub(/" -> .*$/, "", s)
+            o = ""
+            for (i = 1; i <= length(s); i++) {
+                c = substr(s, i, 1)
+                if (c == "\\") { i++; c = substr(s, i, 1) }
+                o = o c
+            }
+            print o
+        }' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/paths.then"
     tw_paths_added=$(awk 'FILENAME == ARGV[1] { had[$0] = 1; next } !($0 in had)' \
         "$tw_rundir/paths.then" "$tw_rundir/paths.now")
     tw_paths_dropped=$(awk 'FILENAME == ARGV[1] { has[$0] = 1; next } !($0 in has)' \

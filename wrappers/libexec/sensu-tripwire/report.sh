@@ -9,7 +9,8 @@
 #                                                one changed object; kind is added, removed or
 #                                                modified; the path is in Tripwire's quoted and
 #                                                escaped display form
-# Scan errors come from Tripwire's stderr, parsed by tw_parse_diagnostics (common.sh).
+#   E <TAB> message <TAB> object <TAB> detail     one scan error, from the report's Error Report
+#                                                (unlike stderr, it does not wrap long lines)
 
 # tw_parse_report FILE: parse the level-2 report `tripwire --check` prints on stdout.
 tw_parse_report() {
@@ -18,8 +19,22 @@ tw_parse_report() {
         { gsub(/\t/, " ") }
         /^Total objects scanned:/ { print "T", "objects", $4 + 0; next }
         /^Total violations found:/ { print "T", "violations", $4 + 0; next }
+        function flush() {
+            if (emsg != "") print "E", emsg, eobj, edetail
+            emsg = ""; eobj = ""; edetail = ""
+        }
         /^Object Summary:/ { summary = 1; next }
-        /^Error Report:/ { summary = 0; next }
+        /^Error Report:/ { summary = 0; errors = 1; next }
+        errors && /^\*\*\* End of report/ { flush(); errors = 0; next }
+        errors && /^[0-9]+\.   / { flush(); emsg = $0; sub(/^[0-9]+\.   */, "", emsg); next }
+        errors && emsg != "" && /^     Filename: / {
+            f = $0; sub(/^     Filename: /, "", f)
+            if (eobj == "") eobj = f; else if (eobj != f) edetail = (edetail == "" ? f : edetail "; " f)
+            next
+        }
+        errors && emsg != "" && /^     [^ ]/ { d = $0; sub(/^     /, "", d); edetail = (edetail == "" ? d : edetail "; " d); next }
+        errors && /^(---|$)/ { flush(); next }
+        END { flush() }
         !summary { next }
         /^Rule Name: / {
             rule = substr($0, 12); start = ""; kind = ""; sev = 0

@@ -1,0 +1,4 @@
+import { shellNamed } from './helpers.js';
+import { defineCheckScenarios } from './scenarios.js';
+
+defineCheckScenarios(shellNamed('bash'));

@@ -1,0 +1,166 @@
+import { chmod, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assembleAsset, baseEnv, exists, modeOf, run, runScript, SCRIPTS, SHELLS, tempRoot, WRAPPERS, writeTree } from './helpers.js';
+
+/** The scripts' text, interface and policies: everything that needs no Tripwire run. */
+
+let root: { dir: string; remove: () => Promise<void> };
+let asset: string;
+
+beforeAll(async () => {
+  root = await tempRoot('wrappers-static');
+  asset = await assembleAsset(path.join(root.dir, 'asset'));
+});
+afterAll(async () => {
+  await root.remove();
+});
+
+async function shellFiles(): Promise<string[]> {
+  const bin = (await readdir(path.join(WRAPPERS, 'bin'))).map((f) => path.join(WRAPPERS, 'bin', f));
+  const lib = (await readdir(path.join(WRAPPERS, 'libexec', 'sensu-tripwire'))).map((f) => path.join(WRAPPERS, 'libexec', 'sensu-tripwire', f));
+  return [...bin, ...lib];
+}
+
+describe('the wrapper scripts as files', () => {
+  test('shellcheck -s sh finds nothing in any script or library', async () => {
+    const files = await shellFiles();
+    expect(files.length).toBeGreaterThanOrEqual(SCRIPTS.length + 3);
+    const result = await run(['shellcheck', '-s', 'sh', ...files], { cwd: WRAPPERS });
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  test('every script is POSIX sh with set -eu, and wrappers/ holds only bin, libexec and share', async () => {
+    expect((await readdir(WRAPPERS)).sort()).toEqual(['bin', 'libexec', 'share']);
+    for (const script of SCRIPTS) {
+      const text = await readFile(path.join(WRAPPERS, 'bin', script), 'utf8');
+      expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+      expect(text).toMatch(/^set -eu$/m);
+      expect(await modeOf(path.join(WRAPPERS, 'bin', script)) & 0o111).not.toBe(0);
+    }
+    expect(await exists(path.join(WRAPPERS, 'lib'))).toBe(false);
+  });
+});
+
+describe.each(SHELLS)('under $name', (shell) => {
+  test.each(SCRIPTS)('%s --help prints its usage comment and exits 0', async (script) => {
+    const result = await runScript(asset, shell, script, ['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^${script.replace('.', '\\.')} - `));
+    expect(result.stdout).toContain(`Usage: ${script}`);
+    expect(result.stdout).toContain('Exit status:');
+    expect(result.stdout).not.toMatch(/^#/m);
+  });
+
+  test('the check reports a usage error as UNKNOWN (exit 3) on its first line', async () => {
+    for (const args of [['--bogus'], ['--warning', 'lots'], ['--metrics', 'xml'], ['--warning', '100', '--critical', '50'], ['--state-dir']]) {
+      const result = await runScript(asset, shell, 'tripwire-check.sh', args);
+      expect(result.code, args.join(' ')).toBe(3);
+      expect(result.firstLine).toMatch(/^TRIPWIRE UNKNOWN - usage: /);
+    }
+  });
+
+  test('init and update report usage errors with exit 2, tripwire.sh with 8', async () => {
+    expect((await runScript(asset, shell, 'tripwire-init.sh', ['--bogus'])).code).toBe(2);
+    expect((await runScript(asset, shell, 'tripwire-update.sh', ['--profile', '../etc'])).code).toBe(2);
+    const tw = await runScript(asset, shell, 'tripwire.sh', ['--tool', 'sh', '--check']);
+    expect(tw.code).toBe(8);
+    expect(tw.stderr).toContain('--tool is tripwire, twadmin or twprint');
+  });
+
+  test('paths with .. and a --policy together with paths are refused', async () => {
+    const state = path.join(root.dir, `refuse-${shell.name}`);
+    const dots = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', state, '/var/../etc']);
+    expect(dots.code).toBe(3);
+    expect(dots.firstLine).toContain("must not contain '..'");
+    const both = await runScript(asset, shell, 'tripwire-init.sh', ['--state-dir', state, '--policy', '/etc/hostname', '/etc']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('either PATH arguments or --policy FILE');
+  });
+
+  test('the state directory defaults to ~/.local/state/sensu-tripwire, created 0700, never under /tmp', async () => {
+    const home = path.join(root.dir, `home-${shell.name}`);
+    await mkdir(home, { mode: 0o755 });
+    await writeTree(home, { 'www/index.html': 'hi\n' });
+    const result = await runScript(asset, shell, 'tripwire-init.sh', ['--print-policy', path.join(home, 'www')], { env: baseEnv({ HOME: home }) });
+    expect(result.code, result.output).toBe(0);
+    const state = path.join(home, '.local', 'state', 'sensu-tripwire');
+    expect(await modeOf(state)).toBe(0o700);
+    const xdg = path.join(root.dir, `xdg-${shell.name}`);
+    await mkdir(xdg, { mode: 0o755 });
+    await runScript(asset, shell, 'tripwire-init.sh', ['--print-policy', path.join(home, 'www')], { env: baseEnv({ HOME: home, XDG_STATE_HOME: xdg }) });
+    expect(await modeOf(path.join(xdg, 'sensu-tripwire'))).toBe(0o700);
+    const none = await runScript(asset, shell, 'tripwire-check.sh', [path.join(home, 'www')], { env: baseEnv({ HOME: '/nonexistent' }) });
+    expect(none.code).toBe(3);
+    expect(none.firstLine).toContain('set TRIPWIRE_STATE_DIR or pass --state-dir');
+  });
+
+  test('a state directory that is a symlink, writable by others or below a writable directory is refused as CRITICAL', async () => {
+    const base = path.join(root.dir, `hostile-${shell.name}`);
+    await mkdir(path.join(base, 'real'), { recursive: true, mode: 0o700 });
+    await chmod(base, 0o755);
+    await symlink(path.join(base, 'real'), path.join(base, 'link'));
+    const link = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', path.join(base, 'link'), '/etc/hostname']);
+    expect(link.code).toBe(2);
+    expect(link.firstLine).toMatch(/^TRIPWIRE CRITICAL - refusing state directory .*symbolic link/);
+    await mkdir(path.join(base, 'open'), { mode: 0o777 });
+    await chmod(path.join(base, 'open'), 0o777);
+    const open = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', path.join(base, 'open'), '/etc/hostname']);
+    expect(open.code).toBe(2);
+    expect(open.firstLine).toContain('writable by group or others');
+    const below = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', path.join(base, 'open', 'state'), '/etc/hostname']);
+    expect(below.code).toBe(2);
+    expect(below.firstLine).toContain('without the sticky bit');
+    expect(await exists(path.join(base, 'open', 'state'))).toBe(false);
+  });
+});
+
+describe('generated policies', () => {
+  const shell = SHELLS[0]!;
+
+  test('command-line paths become one recursive rule each, quoted, at --severity', async () => {
+    const data = path.join(root.dir, 'pol-data');
+    await writeTree(data, { 'my site/a': '1\n', 'quo"te/b': '2\n' });
+    const result = await runScript(asset, shell, 'tripwire-init.sh', [
+      '--print-policy', '--severity', '42', '--state-dir', path.join(root.dir, 'pol-state'),
+      path.join(data, 'my site'), path.join(data, 'quo"te') + '/',
+    ]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain(`(rulename = "${data}/my site", severity = 42)`);
+    expect(result.stdout).toContain(`"${data}/my site" -> $(ReadOnly) +S ;`);
+    expect(result.stdout).toContain(`"${data}/quo\\"te" -> $(ReadOnly) +S ;`);
+  });
+
+  test('the state directory below a monitored path is a stop point, and monitoring the state itself is refused', async () => {
+    const data = path.join(root.dir, 'pol-contains');
+    await mkdir(data, { recursive: true, mode: 0o755 });
+    const state = path.join(data, 'state');
+    const result = await runScript(asset, shell, 'tripwire-init.sh', ['--print-policy', '--state-dir', state, data]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain(`!${state} ;`);
+    const inside = await runScript(asset, shell, 'tripwire-init.sh', ['--print-policy', '--state-dir', state, path.join(state, 'profiles')]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain('refusing to monitor the state directory');
+  });
+
+  test("the default policy names only paths that exist on this host, with severities, and never /proc, /sys, /run or /tmp", async () => {
+    const result = await runScript(asset, shell, 'tripwire-init.sh', ['--print-policy', '--state-dir', path.join(root.dir, 'pol-default')]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('default policy for the debian family');
+    const objects = [...result.stdout.matchAll(/^\s*(\/\S*)\s+->/gm)].map((m) => m[1] ?? '');
+    expect(objects.length).toBeGreaterThan(10);
+    expect(objects).toContain('/etc');
+    for (const object of objects) {
+      expect(await exists(object), object).toBe(true);
+      expect(object).not.toMatch(/^\/(proc|sys|run|tmp|dev)(\/|$)|^\/var\/tmp/);
+    }
+    expect(new Set(objects).size).toBe(objects.length);
+    expect(result.stdout).toMatch(/severity = 100/);
+    expect(result.stdout).toMatch(/severity = 66/);
+    // An entry for a path this host lacks is left out.
+    for (const maybe of ['/etc/doas.conf', '/etc/rc.local', '/lib32', '/etc/selinux']) {
+      if (!(await exists(maybe))) expect(result.stdout).not.toContain(`${maybe} `);
+    }
+  });
+});
