@@ -23,6 +23,10 @@ for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellche
         need_pkgs="$need_pkgs $pkg"
     fi
 done
+# debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
+if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+    need_pkgs="$need_pkgs debian-archive-keyring"
+fi
 if [ -n "$need_pkgs" ]; then
     [ "$(id -u)" -eq 0 ] || err "missing packages:$need_pkgs. Install them (as root: apt-get install$need_pkgs) and re-run."
     say "installing Debian packages:$need_pkgs"
@@ -31,10 +35,12 @@ if [ -n "$need_pkgs" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need_pkgs >/dev/null
 fi
 
-# npm dependencies, exactly as locked.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm dependencies, exactly as locked; the stamp is the lockfile they were installed from.
+stamp=node_modules/.sensu-tripwire-installed-lock
+if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
     say "installing npm dependencies"
     npm ci --no-audit --no-fund >/dev/null
+    cp package-lock.json "$stamp"
 fi
 
 # A Docker engine: DOCKER_HOST when set, else the local socket; started here when it is ours to start.
