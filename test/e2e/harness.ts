@@ -66,7 +66,9 @@ async function once<T>(name: string, make: () => Promise<T>): Promise<T> {
 }
 
 async function build(platforms: string, dist: string): Promise<void> {
-  const result = await runCli(['build', '--version', E2E_VERSION, '--platform', platforms, '--dist', dist, '--cache-dir', e2eCacheDir()]);
+  const result = await runCli(['build', '--version', E2E_VERSION, '--platform', platforms, '--dist', dist, '--cache-dir', e2eCacheDir()], {
+    SOURCE_DATE_EPOCH: process.env.SENSU_TRIPWIRE_E2E_EPOCH,
+  });
   if (result.code !== 0) throw new Error(`build --platform ${platforms} exited ${result.code}:\n${result.stderr.slice(-4000)}`);
 }
 
