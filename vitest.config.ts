@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 45 * 60 * 1000,
     globalSetup: ['test/e2e/global-setup.ts'],
     pool: 'forks',
+    // Most suites wait on containers, Tripwire's passphrase delays or key generation rather than
+    // on this process's CPU, so more files than cores run at once.
+    maxWorkers: 4,
   },
 });
