@@ -16,6 +16,12 @@ export LC_ALL
 umask 077
 unset CDPATH
 
+# Passphrases given in the environment move into unexported variables at once: no command the
+# scripts run inherits them (see tw_load_passphrases).
+tw_env_site_pw=${TRIPWIRE_SITE_PASSPHRASE:-}
+tw_env_local_pw=${TRIPWIRE_LOCAL_PASSPHRASE:-}
+unset TRIPWIRE_SITE_PASSPHRASE TRIPWIRE_LOCAL_PASSPHRASE
+
 tw_libexec=$tw_root/libexec/sensu-tripwire
 tw_share=$tw_root/share/sensu-tripwire
 tw_bindir=$tw_root/bin
@@ -460,8 +466,8 @@ tw_load_passphrases() {
     tw_site_pw_src=""
     tw_local_pw=""
     tw_local_pw_src=""
-    if [ -n "${TRIPWIRE_SITE_PASSPHRASE:-}" ]; then
-        tw_site_pw=$TRIPWIRE_SITE_PASSPHRASE
+    if [ -n "$tw_env_site_pw" ]; then
+        tw_site_pw=$tw_env_site_pw
         tw_site_pw_src=TRIPWIRE_SITE_PASSPHRASE
     elif [ -n "${tw_opt_site_pw_file:-${TRIPWIRE_SITE_PASSPHRASE_FILE:-}}" ]; then
         _f=${tw_opt_site_pw_file:-$TRIPWIRE_SITE_PASSPHRASE_FILE}
@@ -473,8 +479,8 @@ tw_load_passphrases() {
         tw_site_pw=$tw_ret
         tw_site_pw_src=$tw_state/site.passphrase
     fi
-    if [ -n "${TRIPWIRE_LOCAL_PASSPHRASE:-}" ]; then
-        tw_local_pw=$TRIPWIRE_LOCAL_PASSPHRASE
+    if [ -n "$tw_env_local_pw" ]; then
+        tw_local_pw=$tw_env_local_pw
         tw_local_pw_src=TRIPWIRE_LOCAL_PASSPHRASE
     elif [ -n "${tw_opt_local_pw_file:-${TRIPWIRE_LOCAL_PASSPHRASE_FILE:-}}" ]; then
         _f=${tw_opt_local_pw_file:-$TRIPWIRE_LOCAL_PASSPHRASE_FILE}
@@ -486,8 +492,8 @@ tw_load_passphrases() {
         tw_local_pw=$tw_ret
         tw_local_pw_src=$tw_state/local.passphrase
     fi
-    # Children (tripwire, awk, ...) must not inherit them.
-    unset TRIPWIRE_SITE_PASSPHRASE TRIPWIRE_LOCAL_PASSPHRASE
+    tw_env_site_pw=""
+    tw_env_local_pw=""
     tw_ret=""
     [ -z "$tw_site_pw" ] || tw_check_pw "$tw_site_pw" site
     [ -z "$tw_local_pw" ] || tw_check_pw "$tw_local_pw" local
