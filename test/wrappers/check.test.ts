@@ -38,6 +38,8 @@ let root: { dir: string; remove: () => Promise<void> };
 let asset: string;
 let newState: (dir: string) => Promise<string>;
 let counter = 0;
+/** Every scenario, for the final check that no output ever held a passphrase. */
+const scenarios: Scenario[] = [];
 
 beforeAll(async () => {
   root = await tempRoot('wrappers-check');
@@ -45,6 +47,8 @@ beforeAll(async () => {
   newState = await keyFixture(asset, SHELLS[0]!, root.dir);
 });
 afterAll(async () => {
+  // No output of any scenario, under any shell, ever held one of its passphrases.
+  for (const sc of scenarios) await expectNoSecrets(sc);
   await root?.remove();
 });
 
@@ -82,7 +86,7 @@ async function scenario(shell: Shell, name: string, files: Record<string, string
     outputs.push(result.output);
     return result;
   };
-  return {
+  const made: Scenario = {
     dir,
     data,
     state,
@@ -92,6 +96,8 @@ async function scenario(shell: Shell, name: string, files: Record<string, string
     update: (extra = [], options = {}) => sh('tripwire-update.sh', ['--state-dir', state, ...extra, ...(extra.includes('--policy') ? [] : [data])], options),
     profileDir: async () => path.join(state, 'profiles', await onlyProfile(state)),
   };
+  scenarios.push(made);
+  return made;
 }
 
 /** No passphrase of the scenario's state directory (or given) ever appears in its output. */
@@ -393,8 +399,10 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
       expectStatus(w, 0, 'OK');
       expectStatus(e, 0, 'OK');
       expect((await readdir(path.join(sc.state, 'profiles'))).length).toBe(2);
-      await writeFile(path.join(web, 'shell.php'), 'x\n');
-      expectStatus(await check(web), 2, 'CRITICAL');
+      for (const f of ['shell.php', 'b.php', 'c.php']) await writeFile(path.join(web, f), 'x\n');
+      const found = await sc.sh('tripwire-check.sh', ['--state-dir', sc.state, '--max-list', '2', web]);
+      expectStatus(found, 2, 'CRITICAL');
+      expect(found.stdout).toMatch(/^Added \(3\):\n  ".*"\s.*\n  ".*"\s.*\n  \u2026 and 1 more\n/m);
       expectStatus(await check(etc), 0, 'OK');
     });
   });

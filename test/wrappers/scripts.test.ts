@@ -1,7 +1,7 @@
-import { chmod, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { assembleAsset, baseEnv, exists, modeOf, run, runScript, SCRIPTS, SHELLS, tempRoot, WRAPPERS, writeTree } from './helpers.js';
+import { assembleAsset, baseEnv, exists, isRoot, modeOf, run, runScript, SCRIPTS, SHELLS, tempRoot, WRAPPERS, writeTree } from './helpers.js';
 
 /** The scripts' text, interface and policies: everything that needs no Tripwire run. */
 
@@ -96,7 +96,7 @@ describe.each(SHELLS)('under $name', (shell) => {
     expect(none.firstLine).toContain('set TRIPWIRE_STATE_DIR or pass --state-dir');
   });
 
-  test('a state directory that is a symlink, writable by others or below a writable directory is refused as CRITICAL', async () => {
+  test('a state directory that is a symlink, writable by others, below a writable directory or owned by another user is refused as CRITICAL', async () => {
     const base = path.join(root.dir, `hostile-${shell.name}`);
     await mkdir(path.join(base, 'real'), { recursive: true, mode: 0o700 });
     await chmod(base, 0o755);
@@ -113,6 +113,13 @@ describe.each(SHELLS)('under $name', (shell) => {
     expect(below.code).toBe(2);
     expect(below.firstLine).toContain('without the sticky bit');
     expect(await exists(path.join(base, 'open', 'state'))).toBe(false);
+    if (isRoot) {
+      await mkdir(path.join(base, 'theirs'), { mode: 0o700 });
+      await chown(path.join(base, 'theirs'), 65534, 65534);
+      const theirs = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', path.join(base, 'theirs'), '/etc/hostname']);
+      expect(theirs.code).toBe(2);
+      expect(theirs.firstLine).toContain('owned by uid 65534, not by the running user');
+    }
   });
 });
 

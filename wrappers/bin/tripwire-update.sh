@@ -183,8 +183,12 @@ if tw_policy_drift; then
         printf '%s\n' "$tw_paths_added" | awk 'NF { print "  new path: " $0 }'
         printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "  no longer monitored: " $0 }'
     else
-        diff "$tw_rundir/have.cmp" "$tw_rundir/want.cmp" | sed -n 's/^[<>] /&/p' | head -n "$tw_opt_max_list" |
-            sed -e 's/^< /  removed line: /' -e 's/^> /  added line: /' || true
+        awk -v max="$tw_opt_max_list" '
+            BEGIN { n = 0; max += 0 }
+            FILENAME == ARGV[1] { had[$0] = 1; next }
+            { has[$0] = 1; if (!($0 in had) && n++ < max) print "  added line: " $0 }
+            END { for (l in had) if (!(l in has) && n++ < max) print "  removed line: " l }
+        ' "$tw_rundir/have.cmp" "$tw_rundir/want.cmp"
     fi
     # Secure mode high: Tripwire refuses when objects in both policies changed since the database
     # was written, so nothing unreviewed slips into the baseline with the new policy.

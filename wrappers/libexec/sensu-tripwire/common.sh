@@ -334,25 +334,35 @@ tw_state_init() {
 # Locks: a directory created atomically with mkdir, holding the owner's pid, its start time and
 # the boot id. A lock whose owner is gone (crash, kill -9, reboot) is stale and taken over.
 
-# tw_proc_start PID: the process's start time in clock ticks since boot (field 22 of stat).
+# tw_proc_start PID: the process's start time in clock ticks since boot (field 22 of its stat
+# file), or "unknown" without /proc.
 tw_proc_start() {
-    [ -r "/proc/$1/stat" ] || return 1
-    sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'
+    _s=""
+    if [ -r "/proc/$1/stat" ]; then
+        _s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')
+    fi
+    printf '%s' "${_s:-unknown}"
 }
 
 tw_boot_id() {
-    cat /proc/sys/kernel/random/boot_id 2>/dev/null || printf 'unknown'
+    _b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) || _b=""
+    printf '%s' "${_b:-unknown}"
 }
 
-# tw_lock_owner_alive OWNER_LINE: "PID START BOOT ..." names a process that still runs.
+# tw_lock_owner_alive OWNER_LINE: "PID START BOOT ..." names a process that still runs (the same
+# pid after a reboot or a pid reused by another process does not count).
 tw_lock_owner_alive() {
     # shellcheck disable=SC2086 # the owner line is meant to split into its fields
     set -- $1
     [ "$#" -ge 3 ] || return 1
+    if [ "$2" = unknown ] || [ "$3" = unknown ]; then
+        # Without /proc: whether the pid exists is all there is to know.
+        kill -0 "$1" 2>/dev/null
+        return
+    fi
     [ "$3" = "$(tw_boot_id)" ] || return 1
     [ -d "/proc/$1" ] || return 1
-    _s=$(tw_proc_start "$1") || return 1
-    [ "$_s" = "$2" ]
+    [ "$(tw_proc_start "$1")" = "$2" ]
 }
 
 # tw_lock_acquire DIR TIMEOUT WHAT: take the lock DIR, waiting up to TIMEOUT seconds.
@@ -927,7 +937,7 @@ tw_common_set() {
 # directory, profile, passphrases, the profile's lock and a private work directory.
 tw_open_profile() {
     tw_is_uint "$tw_opt_lock_timeout" || usage_err "TRIPWIRE_LOCK_TIMEOUT must be a number of seconds"
-    need_cmd awk sed grep od dd mktemp sort tr cat date id ls
+    need_cmd awk sed grep od dd mktemp sort tr cat cp mv rm mkdir chmod head tail date id ls uname sleep
     tw_find_binaries
     tw_state_init
     tw_profile_resolve
