@@ -69,6 +69,14 @@ describe.each(SHELLS)('under $name', (shell) => {
     expect(tw.stderr).toContain('--tool is tripwire, twadmin or twprint');
   });
 
+  test('a path that does not exist (a glob that matched nothing) is UNKNOWN, before any key is made', async () => {
+    const state = path.join(root.dir, `nothing-${shell.name}`);
+    const result = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', state, path.join(root.dir, 'no-such-dir', '*')]);
+    expect(result.code).toBe(3);
+    expect(result.firstLine).toContain('no such file or directory (a glob that matched nothing?)');
+    expect(await exists(path.join(state, 'site.key'))).toBe(false);
+  });
+
   test('paths with .. and a --policy together with paths are refused', async () => {
     const state = path.join(root.dir, `refuse-${shell.name}`);
     const dots = await runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', state, '/var/../etc']);

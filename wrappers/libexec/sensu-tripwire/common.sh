@@ -957,6 +957,18 @@ tw_enter_rundir() {
 
 # tw_create_baseline: generate the policy, the keys if needed, and a new signed baseline.
 tw_create_baseline() {
+    if [ "$tw_kind" = paths ]; then
+        _old_ifs=$IFS
+        IFS='
+'
+        for _p in $tw_paths; do
+            if [ ! -e "$_p" ] && [ ! -L "$_p" ]; then
+                IFS=$_old_ifs
+                err "cannot make a baseline of $_p: no such file or directory (a glob that matched nothing?)"
+            fi
+        done
+        IFS=$_old_ifs
+    fi
     tw_make_policy "$tw_rundir/twpol.txt"
     tw_policy_text=$tw_rundir/twpol.txt
     tw_lock_acquire "$tw_state/locks/keys" "$tw_opt_lock_timeout" "the key files"
