@@ -33,11 +33,11 @@ function check(name: string, command: string, spec: { interval: number; timeout:
 /**
  * The README's checks. tripwire-check.sh creates a profile's signed baseline on its first run and
  * compares against it afterwards: without paths it applies the host family's default policy;
- * with paths (`/var/www`) it watches just those, in a baseline of their own.
+ * with paths (`/var/www/*`, expanded by the agent's shell) it watches just those, in a baseline of their own.
  */
 export function exampleChecks(): CheckResource[] {
   return [
     check('tripwire-system', 'tripwire-check.sh', { interval: 3600, timeout: 1800, subscriptions: ['tripwire'] }),
-    check('tripwire-web', 'tripwire-check.sh /var/www', { interval: 600, timeout: 300, subscriptions: ['web'] }),
+    check('tripwire-web', 'tripwire-check.sh /var/www/*', { interval: 600, timeout: 300, subscriptions: ['web'] }),
   ];
 }
