@@ -470,38 +470,35 @@ tw_check_pw() {
     esac
 }
 
+# tw_pick_pw KIND ENV_VALUE FILE: the KIND (site|local) passphrase from the environment, else
+# from FILE, else the one stored in the state directory. Sets tw_ret to it (empty when there is
+# none) and tw_ret_src to where it came from. A function call: nothing reaches a command line.
+tw_pick_pw() {
+    tw_ret=""
+    tw_ret_src=""
+    if [ -n "$2" ]; then
+        tw_ret=$2
+        case $1 in
+            site) tw_ret_src=TRIPWIRE_SITE_PASSPHRASE ;;
+            *) tw_ret_src=TRIPWIRE_LOCAL_PASSPHRASE ;;
+        esac
+    elif [ -n "$3" ]; then
+        tw_read_pw_file "$3" "$1"
+        tw_ret_src=$3
+    elif [ -f "$tw_state/$1.passphrase" ]; then
+        tw_read_pw_file "$tw_state/$1.passphrase" "$1"
+        tw_ret_src=$tw_state/$1.passphrase
+    fi
+}
+
 # tw_load_passphrases: fill tw_site_pw / tw_local_pw (empty when unknown) and tw_*_pw_src.
 tw_load_passphrases() {
-    tw_site_pw=""
-    tw_site_pw_src=""
-    tw_local_pw=""
-    tw_local_pw_src=""
-    if [ -n "$tw_env_site_pw" ]; then
-        tw_site_pw=$tw_env_site_pw
-        tw_site_pw_src=TRIPWIRE_SITE_PASSPHRASE
-    elif [ -n "${tw_opt_site_pw_file:-${TRIPWIRE_SITE_PASSPHRASE_FILE:-}}" ]; then
-        _f=${tw_opt_site_pw_file:-$TRIPWIRE_SITE_PASSPHRASE_FILE}
-        tw_read_pw_file "$_f" site
-        tw_site_pw=$tw_ret
-        tw_site_pw_src=$_f
-    elif [ -f "$tw_state/site.passphrase" ]; then
-        tw_read_pw_file "$tw_state/site.passphrase" site
-        tw_site_pw=$tw_ret
-        tw_site_pw_src=$tw_state/site.passphrase
-    fi
-    if [ -n "$tw_env_local_pw" ]; then
-        tw_local_pw=$tw_env_local_pw
-        tw_local_pw_src=TRIPWIRE_LOCAL_PASSPHRASE
-    elif [ -n "${tw_opt_local_pw_file:-${TRIPWIRE_LOCAL_PASSPHRASE_FILE:-}}" ]; then
-        _f=${tw_opt_local_pw_file:-$TRIPWIRE_LOCAL_PASSPHRASE_FILE}
-        tw_read_pw_file "$_f" local
-        tw_local_pw=$tw_ret
-        tw_local_pw_src=$_f
-    elif [ -f "$tw_state/local.passphrase" ]; then
-        tw_read_pw_file "$tw_state/local.passphrase" local
-        tw_local_pw=$tw_ret
-        tw_local_pw_src=$tw_state/local.passphrase
-    fi
+    tw_pick_pw site "$tw_env_site_pw" "${tw_opt_site_pw_file:-${TRIPWIRE_SITE_PASSPHRASE_FILE:-}}"
+    tw_site_pw=$tw_ret
+    tw_site_pw_src=$tw_ret_src
+    tw_pick_pw local "$tw_env_local_pw" "${tw_opt_local_pw_file:-${TRIPWIRE_LOCAL_PASSPHRASE_FILE:-}}"
+    tw_local_pw=$tw_ret
+    tw_local_pw_src=$tw_ret_src
     tw_env_site_pw=""
     tw_env_local_pw=""
     tw_ret=""
