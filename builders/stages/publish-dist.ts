@@ -18,9 +18,15 @@ export const publishDist: Stage = {
       () => true,
       () => false,
     );
-    if (hadDist) await rename(dist, aside);
     await chmod(staging, 0o755);
-    await rename(staging, dist);
+    if (hadDist) await rename(dist, aside);
+    try {
+      await rename(staging, dist);
+    } catch (error) {
+      // Put the previous dist/ back rather than leave none.
+      if (hadDist) await rename(aside, dist);
+      throw error;
+    }
     if (hadDist) await rm(aside, { recursive: true, force: true });
     ctx.log.info(`  ${path.relative(process.cwd(), dist) || dist}: ${ctx.artifacts.map((artifact) => artifact.name).join(', ')}`);
   },
