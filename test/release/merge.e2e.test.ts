@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readArtifactsManifest } from '../../builders/artifacts.js';
 import { loadCatalog } from '../../builders/catalog.js';
@@ -10,6 +8,7 @@ import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
 import { CHECKS_FILE } from '../../builders/metadata/checks.js';
 import { resolveRepository } from '../../builders/release/repository.js';
 import { tempDir } from './synthetic-dist.js';
+import { e2eDists } from '../e2e/harness.js';
 
 /**
  * The release workflow builds each platform on its own runner and merges the results. This proves,
@@ -17,19 +16,12 @@ import { tempDir } from './synthetic-dist.js';
  * each alone), that the merge yields the metadata a single build of both writes.
  */
 
-interface Harness {
-  e2eDists(): Promise<{ full: string; split: string[] }>;
-}
-
-const harnessFile = fileURLToPath(new URL('../e2e/harness.ts', import.meta.url));
 /** The first caller of e2eDists() waits for three real builds; the harness itself gives up at 75 minutes. */
 const E2E_TIMEOUT_MS = 80 * 60 * 1000;
 
-describe.skipIf(!existsSync(harnessFile))('merge of separately built platforms (real builds)', () => {
+describe('merge of separately built platforms (real builds)', () => {
   it("equals a single full build's metadata", async () => {
-    // Loaded by path so that this file compiles before the harness exists.
-    const harness = (await import(harnessFile)) as Harness;
-    const { full, split } = await harness.e2eDists();
+    const { full, split } = await e2eDists();
     const catalog = await loadCatalog();
     const { repository } = await resolveRepository();
     const out = path.join(await tempDir('e2e-merge'), 'dist');
