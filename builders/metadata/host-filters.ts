@@ -1,4 +1,5 @@
 import type { Catalog, Platform } from '../catalog.js';
+import type { ProvenBuild } from './host-proof.js';
 import { namedPlatformIds, versionParts, type HostSet } from './host-sets.js';
 
 /**
@@ -73,7 +74,7 @@ function quote(text: string): string {
 }
 
 /** Each catalog platform as a build with its generated filters, for proofs and the README. */
-export function catalogBuilds(catalog: Catalog): Array<{ name: string; arch: string; libc: Platform['libc']; libcVersion: string; filters: string[] }> {
+export function catalogBuilds(catalog: Catalog): ProvenBuild[] {
   return catalog.platforms.map((platform) => ({
     name: platform.name,
     arch: platform.serves.arch,

@@ -48,11 +48,13 @@ export function parseServes(value: unknown, fail: (message: string) => never): S
   if (typeof value.arch !== 'string' || value.arch === '') fail('arch must be a GOARCH name such as amd64');
   if (!Array.isArray(value.hosts) || value.hosts.length === 0) fail('hosts must be a non-empty list of {platforms, from, to}');
   const serves: Serves = { arch: value.arch as string, hosts: (value.hosts as unknown[]).map((set, index) => parseHostSet(set, `hosts[${index}]`, fail)) };
-  if (value.fallback === true) serves.fallback = { except: [] };
-  else if (isRecord(value.fallback) && Object.keys(value.fallback).every((key) => key === 'except') && Array.isArray(value.fallback.except ?? [])) {
-    const except = (value.fallback.except ?? []) as unknown[];
+  const fallback = value.fallback;
+  if (fallback === true) {
+    serves.fallback = { except: [] };
+  } else if (isRecord(fallback) && Object.keys(fallback).every((key) => key === 'except') && (fallback.except === undefined || Array.isArray(fallback.except))) {
+    const except = (fallback.except ?? []) as unknown[];
     serves.fallback = { except: except.map((set, index) => parseHostSet(set, `fallback.except[${index}]`, fail)) };
-  } else if (value.fallback !== undefined && value.fallback !== false) {
+  } else if (fallback !== undefined && fallback !== false) {
     fail('fallback must be true or a mapping with an "except:" list of {platforms, from, to}');
   }
   return serves;
