@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog.js';
+import { replaceBetweenMarkers } from '../lib/markers.js';
 import { catalogBuilds } from './host-filters.js';
 import { describeLibc, proveHosts, type HostAssignment } from './host-proof.js';
 import { HOST_REPORTS } from './host-reports.js';
@@ -64,8 +65,5 @@ export function hostTable(catalog: Catalog): string {
 
 /** Replaces the host table between its markers in `readme`; throws when the markers are missing. */
 export function withHostTable(readme: string, catalog: Catalog): string {
-  const begin = readme.indexOf(HOSTS_BEGIN);
-  const end = readme.indexOf(HOSTS_END);
-  if (begin === -1 || end === -1 || end < begin) throw new Error('README.md has no host table markers');
-  return readme.slice(0, begin) + hostTable(catalog) + readme.slice(end + HOSTS_END.length);
+  return replaceBetweenMarkers(readme, { begin: HOSTS_BEGIN, end: HOSTS_END, content: hostTable(catalog), what: 'host table' });
 }
