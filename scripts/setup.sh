@@ -13,10 +13,10 @@ err() { say "error: $*"; exit 1; }
 cd "$(dirname "$0")/.."
 
 # Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests.
+# busybox for the wrapper tests; Go and otto (the agent's filter interpreter) for the filter tests.
 need_pkgs=""
 for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
-            dash:dash busybox:busybox-static; do
+            dash:dash busybox:busybox-static go:golang-go; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
@@ -26,6 +26,9 @@ done
 # debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
 if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     need_pkgs="$need_pkgs debian-archive-keyring"
+fi
+if [ ! -d /usr/share/gocode/src/github.com/robertkrimen/otto ]; then
+    need_pkgs="$need_pkgs golang-github-robertkrimen-otto-dev"
 fi
 if [ -n "$need_pkgs" ]; then
     [ "$(id -u)" -eq 0 ] || err "missing packages:$need_pkgs. Install them (as root: apt-get install$need_pkgs) and re-run."
