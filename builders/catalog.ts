@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ARCH } from './artifacts.js';
 import { UserError, describeError } from './errors.js';
+import { filterProblem } from './metadata/filters.js';
+import { buildFilters } from './metadata/host-filters.js';
 import { hostSetsProblems, parseServes, type Serves } from './metadata/host-sets.js';
 
 /** How a package family installs its toolchain; selects dockerfiles/Dockerfile.<family>. */
@@ -117,6 +119,14 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
   });
   const overlaps = hostSetsProblems(platforms);
   if (overlaps.length > 0) throw new UserError(`${file}: ${overlaps.join('; ')}`);
+  // The filters generated from serves: must be ES5 that otto runs: this guards the generator, so a
+  // change to it that yields anything else fails every catalog load, not an agent in production.
+  for (const platform of platforms) {
+    for (const filter of buildFilters(platform, { file, platforms })) {
+      const problem = filterProblem(filter);
+      if (problem !== undefined) throw new UserError(`${file}: platform "${platform.name}": serves: yields the filter ${JSON.stringify(filter)}: ${problem}`);
+    }
+  }
   return platforms;
 }
 
