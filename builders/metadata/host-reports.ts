@@ -53,8 +53,8 @@ const rhel = (platform: string, version: string, libcVersion: string, source: st
 const debian = (version: string, libcVersion: string): LinuxFields => ({ platform: 'debian', family: 'debian', version, libc: 'glibc', libcVersion, source: `/etc/debian_version: ${version}` });
 const ubuntu = (version: string, libcVersion: string): LinuxFields => ({ platform: 'ubuntu', family: 'debian', version, libc: 'glibc', libcVersion, source: `/etc/lsb-release: DISTRIB_ID=Ubuntu, DISTRIB_RELEASE=${version}` });
 
-/** Leaves out a field, as agents before 6.7 do when it is empty. */
-function withoutField(host: HostReport, field: 'platform_family' | 'platform_version', label: string): HostReport {
+/** Leaves out a field: agents before 6.7 do when it is empty, agents before 5.19 never report libc_type. */
+function withoutField(host: HostReport, field: 'platform_family' | 'platform_version' | 'libc_type', label: string): HostReport {
   const system = { ...host.system };
   delete system[field];
   return { ...host, label, system };
@@ -62,11 +62,14 @@ function withoutField(host: HostReport, field: 'platform_family' | 'platform_ver
 
 const rocky9 = linux('Rocky Linux 9.3', rhel('rocky', '9.3', '2.34', '/etc/redhat-release: Rocky Linux release 9.3 (Blue Onyx)'));
 const alma8 = linux('AlmaLinux 8.9', rhel('almalinux', '8.9', '2.28', '/etc/redhat-release: AlmaLinux release 8.9 (Midnight Oncilla)'));
+const centos7 = linux('CentOS 7.9', rhel('centos', '7.9.2009', '2.17', '/etc/redhat-release: CentOS Linux release 7.9.2009 (Core)'));
+const alpine39 = linux('Alpine 3.9', { platform: 'alpine', family: 'alpine', version: '3.9.6', libc: 'musl', libcVersion: '1.1.20', source: '/etc/alpine-release: 3.9.6' });
 const arch = linux('Arch Linux', { platform: 'arch', family: 'arch', version: '', libc: 'glibc', libcVersion: '2.41', source: '/etc/arch-release (empty), no /etc/lsb-release: version ""' });
 
 export const HOST_REPORTS: readonly HostReport[] = [
   linux('CentOS 6.10', rhel('centos', '6.10', '2.12', '/etc/redhat-release: CentOS release 6.10 (Final)')),
-  linux('CentOS 7.9', rhel('centos', '7.9.2009', '2.17', '/etc/redhat-release: CentOS Linux release 7.9.2009 (Core)')),
+  centos7,
+  withoutField(centos7, 'libc_type', 'CentOS 7.9, agent 5.16'),
   linux('RHEL 7.9', rhel('redhat', '7.9', '2.17', '/etc/redhat-release: Red Hat Enterprise Linux Server release 7.9 (Maipo)')),
   linux('RHEL 8.10', rhel('redhat', '8.10', '2.28', '/etc/redhat-release: Red Hat Enterprise Linux release 8.10 (Ootpa)')),
   linux('RHEL 9.4', rhel('redhat', '9.4', '2.34', '/etc/redhat-release: Red Hat Enterprise Linux release 9.4 (Plow)')),
@@ -102,7 +105,8 @@ export const HOST_REPORTS: readonly HostReport[] = [
   linux('Ubuntu 22.04', ubuntu('22.04', '2.35')),
   linux('Ubuntu 24.04', ubuntu('24.04', '2.39')),
   linux('Linux Mint 21.3', { platform: 'linuxmint', family: 'debian', version: '21.3', libc: 'glibc', libcVersion: '2.35', source: '/etc/lsb-release: DISTRIB_ID=LinuxMint, DISTRIB_RELEASE=21.3' }),
-  linux('Alpine 3.9', { platform: 'alpine', family: 'alpine', version: '3.9.6', libc: 'musl', libcVersion: '1.1.20', source: '/etc/alpine-release: 3.9.6' }),
+  alpine39,
+  withoutField(alpine39, 'libc_type', 'Alpine 3.9, agent 5.16'),
   linux('Alpine 3.21', { platform: 'alpine', family: 'alpine', version: '3.21.0', libc: 'musl', libcVersion: '1.2.5', source: '/etc/alpine-release: 3.21.0' }),
   linux('CentOS 5.11', rhel('centos', '5.11', '2.5', '/etc/redhat-release: CentOS release 5.11 (Final)')),
   linux('Debian 12 on arm64', debian('12.11', '2.36'), 'arm64'),

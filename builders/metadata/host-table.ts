@@ -46,9 +46,9 @@ export function hostTable(catalog: Catalog): string {
   const arches = new Set(builds.map((build) => build.arch));
   const hostRows = assignments.map((assignment) => {
     const { host, build } = assignment;
-    const { platform, platform_family: family, platform_version: version, arch } = host.system;
+    const { platform, platform_family: family, platform_version: version, arch, libc_type: libcType } = host.system;
     const installs = build === undefined ? whyNone(assignment, arches) : `\`${build.name}\``;
-    return `| ${host.label} | ${[platform, family, version, arch].map(reported).join(' | ')} | ${describeLibc(host)} | ${installs} |`;
+    return `| ${host.label} | ${[platform, family, version, arch, libcType].map(reported).join(' | ')} | ${describeLibc(host)} | ${installs} |`;
   });
   return [
     HOSTS_BEGIN,
@@ -56,8 +56,8 @@ export function hostTable(catalog: Catalog): string {
     '|---|---|---|---|',
     ...servesRows(catalog),
     '',
-    '| host | platform | platform_family | platform_version | arch | host C library | installs |',
-    '|---|---|---|---|---|---|---|',
+    '| host | platform | platform_family | platform_version | arch | libc_type | host C library | installs |',
+    '|---|---|---|---|---|---|---|---|',
     ...hostRows,
     HOSTS_END,
   ].join('\n');
