@@ -13,7 +13,8 @@ err() { say "error: $*"; exit 1; }
 cd "$(dirname "$0")/.."
 
 # Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests; Go and otto (the agent's filter interpreter) for the filter tests.
+# busybox for the wrapper tests; Go, otto (the agent's filter interpreter) and ghodss/yaml
+# (sensuctl's YAML reader) for the tests that run them.
 need_pkgs=""
 for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
             dash:dash busybox:busybox-static go:golang-go; do
@@ -27,9 +28,11 @@ done
 if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
     need_pkgs="$need_pkgs debian-archive-keyring"
 fi
-if [ ! -d /usr/share/gocode/src/github.com/robertkrimen/otto ]; then
-    need_pkgs="$need_pkgs golang-github-robertkrimen-otto-dev"
-fi
+for pair in robertkrimen/otto:golang-github-robertkrimen-otto-dev ghodss/yaml:golang-github-ghodss-yaml-dev; do
+    if [ ! -d "/usr/share/gocode/src/github.com/${pair%%:*}" ]; then
+        need_pkgs="$need_pkgs ${pair#*:}"
+    fi
+done
 if [ -n "$need_pkgs" ]; then
     [ "$(id -u)" -eq 0 ] || err "missing packages:$need_pkgs. Install them (as root: apt-get install$need_pkgs) and re-run."
     say "installing Debian packages:$need_pkgs"

@@ -1,25 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../../builders/catalog.js';
 import { filterProblem, matchingBuilds } from '../../builders/metadata/filters.js';
 import { HOST_REPORTS, entityOf } from '../../builders/metadata/host-reports.js';
+import { buildGoHelper, type GoHelper } from './go-helpers.js';
 
 /**
  * The filters in the interpreter the agent really uses: otto, from Debian's
  * golang-github-robertkrimen-otto-dev (ef014fd, 2020; sensu-go pinned 15f95af, c382bd3, 201ab5b
  * and v0.2.1 over its releases), driven by test/metadata/otto/main.go the way sensu-go drives it.
- * scripts/setup.sh installs Go and otto.
  */
 
-const run = promisify(execFile);
-const GOPATH = '/usr/share/gocode';
-let workDir: string;
-let helper: string;
+let helper: GoHelper | undefined;
 
 interface OttoResult {
   matches: string[];
@@ -27,32 +21,16 @@ interface OttoResult {
 }
 
 async function otto(builds: ReadonlyArray<{ name: string; filters: readonly string[] }>, hosts: ReadonlyArray<{ label: string; entity: unknown }>): Promise<Record<string, OttoResult>> {
-  const child = execFile(helper, [], { maxBuffer: 16 * 1024 * 1024 });
-  const output = new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`otto helper exited ${String(code)}: ${stderr}`))));
-  });
-  child.stdin?.end(JSON.stringify({ builds, hosts }));
-  return JSON.parse(await output) as Record<string, OttoResult>;
+  if (helper === undefined) throw new Error('the otto helper was not built');
+  return JSON.parse(await helper.run([], JSON.stringify({ builds, hosts }))) as Record<string, OttoResult>;
 }
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'sensu-tripwire-otto-'));
-  helper = path.join(workDir, 'otto-filters');
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(workDir, 'go-cache'), GOFLAGS: '' };
-  try {
-    await run('go', ['build', '-o', helper, '.'], { cwd: path.join(REPO_ROOT, 'test/metadata/otto'), env });
-  } catch (error) {
-    throw new Error(`cannot build the otto helper (scripts/setup.sh installs golang-go and golang-github-robertkrimen-otto-dev): ${error instanceof Error ? error.message : String(error)}`);
-  }
+  helper = await buildGoHelper('otto');
 }, 180_000);
 
 afterAll(async () => {
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+  await helper?.remove();
 });
 
 describe('the filters, run in otto as the agent runs them', () => {
