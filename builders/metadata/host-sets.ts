@@ -7,7 +7,7 @@
  * Alma report an empty family on older agents), and a host must get the same build from every
  * agent. The agent does not report the glibc version, so version ranges per platform id stand in
  * for it. A version range compares numerically at the precision written: `from: "3.9"` is 3.9 and
- * later, `to: "11"` is every 11.x. A version that is not a number matches no range.
+ * later, `to: "11"` is every 11.x. A version that is not a number is outside every bounded range.
  *
  * One glibc build and one musl build may be the `fallback`: it also serves every Linux host of its
  * C library whose platform id no build names, except the old releases listed under `except`
