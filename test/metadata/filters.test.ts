@@ -73,6 +73,27 @@ describe('the committed .bonsai.yml, replayed over real agent reports', async ()
     }
   });
 
+  it('never gives two builds to any entity of a grid of platform ids, versions (empty, absent, odd) and C library types', () => {
+    const compiled = builds.map((build) => ({ name: build.name, tests: build.filters.map((filter) => new Function('entity', `return (${filter});`) as (entity: unknown) => unknown) }));
+    const ids = [...new Set(catalog.platforms.flatMap((platform) => [...platform.serves.hosts, ...(platform.serves.fallback?.except ?? [])].flatMap((set) => set.platforms)))];
+    const versions = [undefined, '', 'rolling', 'rawhide', 'trixie/sid', '15-SP5', '2023.6.20241212', ...['1', '2', '3', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '16', '17', '18', '19', '20', '22', '24', '40'].flatMap((major) => [major, `${major}.0`, `${major}.2`, `${major}.9.1`, `${major}.04`])];
+    let checked = 0;
+    for (const platform of [...ids, 'fedora', 'opensuse-leap', 'sles', 'arch', 'gentoo', 'void', '', undefined]) {
+      for (const version of versions) {
+        for (const libc of ['glibc', 'musl', '', undefined]) {
+          const system: Record<string, string> = { os: 'linux', arch: 'amd64' };
+          if (platform !== undefined) system.platform = platform;
+          if (version !== undefined) system.platform_version = version;
+          if (libc !== undefined) system.libc_type = libc;
+          const matched = compiled.filter((build) => build.tests.every((test) => test({ system })));
+          expect(matched.length, `${JSON.stringify(system)} matches ${matched.map((build) => build.name).join(' and ')}`).toBeLessThanOrEqual(1);
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
   it('is what the catalog generates, and every build is reached by some host', () => {
     expect(builds.map((build) => build.filters)).toEqual(catalogBuilds(catalog).map((build) => build.filters));
     const reached = new Set(proof.assignments.map((assignment) => assignment.build?.name));
