@@ -12,7 +12,7 @@ import { parse, type Node } from 'acorn';
 
 /**
  * Built-in methods an otto of every Sensu Go release has: the String, Array and RegExp prototype
- * methods of otto 15f95af (pinned by sensu-go 5.16, the oldest with asset builds; inline.go).
+ * methods of otto 15f95af (inline.go), which sensu-go 5.12 to 5.16 pin, the first releases with asset builds.
  * Nothing newer (includes, startsWith, find, at, ...) exists there.
  */
 const OTTO_METHODS: ReadonlySet<string> = new Set([
