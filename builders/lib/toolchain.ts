@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Platform } from '../catalog.js';
 import { REPO_ROOT } from '../catalog.js';
-import { UserError } from '../errors.js';
+import { eolMirror } from './eol-mirror.js';
+
+export { EOL_MIRROR_ENV } from './eol-mirror.js';
 
 /**
  * How a platform's toolchain image is described to the engine: the Dockerfile of its package
@@ -12,29 +14,13 @@ import { UserError } from '../errors.js';
 export const DOCKERFILES_DIR = path.join(REPO_ROOT, 'dockerfiles');
 export const BUILD_SCRIPT = 'build-tripwire.sh';
 
-/** The environment variable holding each EOL repository's base URL. */
-export const EOL_MIRROR_ENV: Record<Exclude<Platform['eolRepoFix'], 'none'>, string> = {
-  'debian-archive': 'SENSU_TRIPWIRE_DEBIAN_ARCHIVE_MIRROR',
-  'centos-vault': 'SENSU_TRIPWIRE_CENTOS_VAULT_MIRROR',
-};
-
 export function dockerfileName(platform: Platform): string {
   return `Dockerfile.${platform.family}`;
 }
 
 export function toolchainBuildArgs(platform: Platform, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const args: Record<string, string> = { BASE_IMAGE: platform.baseImage, EOL_REPO_FIX: platform.eolRepoFix };
-  if (platform.eolRepoFix !== 'none') {
-    const variable = EOL_MIRROR_ENV[platform.eolRepoFix];
-    const mirror = env[variable];
-    if (mirror === undefined || mirror === '') {
-      throw new UserError(
-        `${platform.name} (${platform.baseImage}) is end-of-life and installs its toolchain from an archive repository: ` +
-          `set ${variable} to that repository's base URL (${platform.eolRepoFix === 'centos-vault' ? "the CentOS vault, or your mirror of it" : "Debian's archive of old releases, or your mirror of it"})`,
-      );
-    }
-    args.EOL_MIRROR = mirror.replace(/\/+$/, '');
-  }
+  if (platform.eolRepoFix !== 'none') args.EOL_MIRROR = eolMirror(platform, env);
   if (platform.eolRelease !== undefined) args.EOL_RELEASE = platform.eolRelease;
   return args;
 }
