@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Platform } from '../catalog.js';
 import { REPO_ROOT } from '../catalog.js';
+import { ARCHIVE_KEYS_DIR, readArchiveKey, type ArchiveKey } from './archive-key.js';
 import { eolMirror } from './eol-mirror.js';
 
 export { EOL_MIRROR_ENV } from './eol-mirror.js';
@@ -23,6 +25,32 @@ export function toolchainBuildArgs(platform: Platform, env: NodeJS.ProcessEnv = 
   if (platform.eolRepoFix !== 'none') args.EOL_MIRROR = eolMirror(platform, env);
   if (platform.eolRelease !== undefined) args.EOL_RELEASE = platform.eolRelease;
   return args;
+}
+
+/** A toolchain image's build arguments and the files of this machine it is given. */
+export interface ToolchainInputs {
+  buildArgs: Record<string, string>;
+  /** Apt keys for the image (debian-archive: the newer archive key, see archive-key.ts). */
+  archiveKeys: ArchiveKey[];
+}
+
+export async function toolchainInputs(platform: Platform, env: NodeJS.ProcessEnv = process.env): Promise<ToolchainInputs> {
+  const buildArgs = toolchainBuildArgs(platform, env);
+  const archiveKeys = platform.eolRepoFix === 'debian-archive' ? [await readArchiveKey()] : [];
+  // The key's digest is a build argument: the Dockerfile checks the copy, and the tag changes with it.
+  for (const key of archiveKeys) buildArgs.ARCHIVE_KEY_SHA256 = key.sha256;
+  return { buildArgs, archiveKeys };
+}
+
+/**
+ * Writes a toolchain image's build context into `dir` (the Dockerfile and the archive-keys/
+ * directory, empty unless the platform needs a key) and returns the names to send.
+ */
+export async function writeToolchainContext(dir: string, dockerfile: string, archiveKeys: ArchiveKey[]): Promise<string[]> {
+  await mkdir(path.join(dir, ARCHIVE_KEYS_DIR), { recursive: true, mode: 0o700 });
+  await copyFile(path.join(DOCKERFILES_DIR, dockerfile), path.join(dir, dockerfile));
+  for (const key of archiveKeys) await writeFile(path.join(dir, ARCHIVE_KEYS_DIR, key.name), key.bytes, { mode: 0o644 });
+  return [dockerfile, ARCHIVE_KEYS_DIR];
 }
 
 /**
