@@ -75,5 +75,8 @@ export function howToProvideBaseImage(platform: Platform): string {
   if (platform.bootstrap !== undefined) {
     return `Create it from Debian's signed archive with \`npm run images -- ${platform.bootstrap}\`, or load it with \`docker load\`.`;
   }
+  if (platform.rootfs !== undefined) {
+    return `Import its pinned root file system with \`SENSU_TRIPWIRE_ROOTFS_DIR=DIR npm run images -- ${platform.name}\` (DIR holding ${platform.rootfs.file}), or load it with \`docker load\`.`;
+  }
   return `Pull it where its registry is reachable (\`docker pull ${platform.baseImage}\`), then \`docker save\` it and \`docker load\` it here.`;
 }
