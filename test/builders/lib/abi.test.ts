@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog, type Platform } from '../../../builders/catalog.js';
 import { abiFigures, binaryAbiProblems, readBinaryAbi } from '../../../builders/lib/abi.js';
 import { ElfError, compareVersionNames, readElfDynamicInfo } from '../../../builders/lib/elf.js';
+import { buildPipeline } from '../../../builders/pipeline.js';
 
 /**
  * The ELF reader and the ABI rules on real binaries of this Debian 12 machine: /bin/true (C, glibc
@@ -50,6 +51,12 @@ describe('the ELF reader', () => {
 });
 
 describe('the ABI rules', () => {
+  it('run as the stage right after compile, long before dist/ is replaced', () => {
+    const names = buildPipeline.map((stage) => stage.name);
+    expect(names.indexOf('abi-gate')).toBe(names.indexOf('compile') + 1);
+    expect(names.indexOf('abi-gate')).toBeLessThan(names.indexOf('publish-dist'));
+  });
+
   it('pass a C program on a platform whose glibc is new enough, and record its figures', async () => {
     const binary = readBinaryAbi('true', await readFile('/bin/true'));
     expect(binaryAbiProblems(binary, await platform('debian12'))).toEqual([]);
