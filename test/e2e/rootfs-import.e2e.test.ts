@@ -1,12 +1,16 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extract } from 'tar';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_CATALOG_FILE, loadCatalog } from '../../builders/catalog.js';
 import { dockerClient, imageId } from '../../builders/lib/docker.js';
 import { readElfDynamicInfo } from '../../builders/lib/elf.js';
 import { LOADER } from '../../builders/lib/abi.js';
+import { fetchVerifiedSource } from '../../builders/lib/source-fetch.js';
+import { loadSourceManifest } from '../../builders/lib/source-manifest.js';
+import { silentLogger } from '../../builders/log.js';
 import { runCli } from '../support/cli.js';
 import { runInContainer } from '../support/containers.js';
 
@@ -61,7 +65,6 @@ describe('npm run images -- alpine3.9', () => {
   });
 
   it("is the platform the catalog describes: busybox uses musl's loader", async () => {
-    const { extract } = await import('tar');
     const unpacked = await mkdtemp(path.join(scratch, 'unpacked-'));
     await extract({ file: path.join(rootfsDir as string, 'alpine-minirootfs-3.9.6-x86_64.tar.gz'), cwd: unpacked, strict: true }, ['./bin/busybox']);
     const info = readElfDynamicInfo(await readFile(path.join(unpacked, 'bin', 'busybox')));
@@ -69,6 +72,21 @@ describe('npm run images -- alpine3.9', () => {
     expect(alpine?.libc).toBe('musl');
     expect(info.interpreter).toBe(LOADER.musl);
     expect(info.needed).toEqual(['libc.musl-x86_64.so.1']);
+  });
+
+  it("runs Tripwire's shipped config.sub and config.guess on Alpine 3.9: the musl triplet is known, so no autoreconf", async () => {
+    const source = await fetchVerifiedSource(await loadSourceManifest(), { cacheDir: path.join(scratch, 'cache'), log: silentLogger });
+    const unpacked = await mkdtemp(path.join(scratch, 'source-'));
+    await extract({ file: source.file, cwd: unpacked, strict: true, filter: (entry) => /\/config\.(sub|guess)$/.test(entry) });
+    const [top] = await readdir(unpacked);
+    const { code, output } = await runInContainer(
+      GOOD_TAG,
+      path.join(unpacked, top as string),
+      `cd /${top}; sh config.sub x86_64-alpine-linux-musl; guessed=$(sh config.guess); echo "guess: $guessed"; sh config.sub "$guessed"`,
+    );
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/^x86_64-alpine-linux-musl$/m);
+    expect(output).toMatch(/^guess: x86_64-\S+-linux-(gnu|musl)$/m);
   });
 
   it('refuses a root file system with another digest and leaves no image behind', async () => {
