@@ -35,7 +35,10 @@ export async function run(args: string[]): Promise<void> {
   const names = (platform: Platform) => [platform.name, ...(platform.bootstrap !== undefined ? [platform.bootstrap] : [])];
   const unknown = positionals.filter((wanted) => !makeable.some((platform) => names(platform).includes(wanted)));
   if (unknown.length > 0) {
-    throw new UserError(`no platform's base image can be made from ${unknown.join(', ')}; known: ${makeable.flatMap(names).join(', ')}`);
+    const suites = makeable.flatMap((platform) => (platform.bootstrap !== undefined ? [platform.bootstrap] : []));
+    throw new UserError(
+      `no platform's base image can be made from ${unknown.join(', ')}; known suites: ${suites.join(', ')}; platforms: ${makeable.map((platform) => platform.name).join(', ')}`,
+    );
   }
   const wanted =
     positionals.length === 0

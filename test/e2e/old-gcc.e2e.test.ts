@@ -65,6 +65,11 @@ describe('a real build with old gcc drivers (emulated)', () => {
   });
 
   afterAll(async () => {
+    // The pipeline keeps toolchain images for reuse; these test platforms' images are not reused.
+    for (const platform of Object.keys(FRONTS) as Front[]) {
+      const manifest = await readArtifactsManifest(distOf(platform)).catch(() => undefined);
+      for (const artifact of manifest?.artifacts ?? []) await dockerClient().getImage(artifact.toolchainImageId).remove({ force: true }).catch(() => undefined);
+    }
     await rm(scratch, { recursive: true, force: true });
     for (const platform of Object.keys(FRONTS) as Front[]) await dockerClient().getImage(imageOf(platform)).remove({ force: true }).catch(() => undefined);
   });
