@@ -32,7 +32,10 @@ export interface PlatformBuild {
 
 /** A verified source tarball on disk. */
 export interface VerifiedSource extends SourceRecord {
+  /** The tarball as downloaded or given (its bytes are `sha256`). */
   file: string;
+  /** The verified tree re-packed (lib/normalized-tarball.ts): what the compile unpacks. */
+  normalized: Buffer;
 }
 
 /**
