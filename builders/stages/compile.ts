@@ -22,8 +22,7 @@ export const compile: Stage = {
     const source = need(ctx.source, 'source');
     const workRoot = path.join(path.resolve(ctx.options.cacheDir), 'work');
     await mkdir(workRoot, { recursive: true, mode: 0o700 });
-    const patchesDir = ctx.options.patchesDir;
-    const patches = (await readdir(patchesDir).catch(() => [] as string[])).filter((name) => name.endsWith('.patch')).sort();
+    const { dir: patchesDir, names: patches } = need(ctx.patches, 'patches');
 
     for (const platform of ctx.platforms) {
       const build = platformBuild(ctx, platform.name);
