@@ -63,19 +63,26 @@ export async function run(args: string[]): Promise<void> {
     cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
     patchesDir: path.resolve(values.patches ?? PATCH_DIR),
+    unpatched: values['no-patches'] === true,
   };
 
-  // Ctrl-C (or a CI cancel) aborts the running container step; the stages unwind and clean up.
+  // Ctrl-C (or a CI cancel) aborts the running step; the stages unwind and clean up. The handler
+  // stays installed until the end: a second Ctrl-C must not kill the process half-way through
+  // removing its containers and staging directory.
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      process.stderr.write(`${signal}: already stopping; removing containers and unfinished output first…\n`);
+      return;
+    }
     process.stderr.write(`\n${signal}: stopping, removing containers and unfinished output…\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
+    // A signal that arrives after the last stage changes nothing: dist/ is already published.
     await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
-    if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {
     if (abort.signal.aborted) throw new UserError('build interrupted; dist/ is unchanged', { exitCode: 130 });
     throw error;

@@ -23,6 +23,8 @@ export interface FetchSourceOptions {
   sourcePath?: string;
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Aborts a download (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Thrown when bytes are not the pinned release: never retried on another mirror, always fatal. */
@@ -137,7 +139,7 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
     const partial = path.join(dir, `.download-${randomBytes(6).toString('hex')}`);
     try {
       options.log.info(`  downloading ${url}`);
-      await download(url, partial);
+      await download(url, partial, options.signal);
       const digests = await verifySource(partial, manifest, mirror.verify, url);
       await rename(partial, cached);
       await chmod(cached, 0o600);
@@ -145,6 +147,7 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
     } catch (error) {
       await rm(partial, { force: true });
       if (error instanceof SourceMismatchError) throw error;
+      options.signal?.throwIfAborted();
       failures.push(`${url}: ${describeError(error)}`);
       options.log.info(`  failed: ${describeError(error)}; trying the next mirror`);
     }
@@ -155,8 +158,9 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
   );
 }
 
-async function download(url: string, destination: string): Promise<void> {
-  const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+async function download(url: string, destination: string, interrupt?: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+  const response = await fetch(url, { redirect: 'follow', signal: interrupt === undefined ? timeout : AbortSignal.any([timeout, interrupt]) });
   if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   let received = 0;
   const limit = new Transform({

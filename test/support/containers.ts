@@ -35,11 +35,16 @@ export async function containersOf(pid: number): Promise<number> {
 }
 
 /** Containers created by the process `pid` between two times (seconds since 1970). */
-export async function containersCreatedBy(pid: number, since: number, until: number): Promise<number> {
+export function containersCreatedBy(pid: number, since: number, until: number): Promise<number> {
+  return containerEventsOf(pid, 'create', since, until);
+}
+
+/** How many `event`s (create, start, destroy…) containers of the process `pid` had between two times. */
+export async function containerEventsOf(pid: number, event: string, since: number, until: number): Promise<number> {
   const stream = (await dockerClient().getEvents({
     since,
     until,
-    filters: { type: ['container'], event: ['create'], label: [`io.sensu-tripwire.pid=${pid}`] },
+    filters: { type: ['container'], event: [event], label: [`io.sensu-tripwire.pid=${pid}`] },
   })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += chunk.toString();
