@@ -35,10 +35,13 @@ const PLAIN_SEGMENT = /^[\x20-\x7e]+$/;
 export async function readSourceTree(tarball: Buffer): Promise<SourceTree> {
   const read: Array<{ segments: string[]; entry: TreeEntry }> = [];
   const pending: Array<Promise<void>> = [];
-  let refusal: string | undefined;
+  let refusal: UnsafeTarballError | undefined;
   let contentBytes = 0;
+  // The first refusal stops the parse: nothing after it is read, however large.
   const refuse = (name: string, why: string): void => {
-    refusal ??= `entry "${printable(name)}": ${why}`;
+    if (refusal !== undefined) return;
+    refusal = new UnsafeTarballError(`entry "${printable(name)}": ${why}`);
+    parser.abort(refusal);
   };
 
   const parser = new Parser({
@@ -77,9 +80,13 @@ export async function readSourceTree(tarball: Buffer): Promise<SourceTree> {
   });
   // node-tar skips entries of types it does not know; GNU tar extracts them as regular files.
   parser.on('ignoredEntry', (entry: ReadEntry) => refuse(entry.path, `an entry of type ${entry.type}, which tar programs disagree on`));
-  await pipeline(Readable.from([tarball]), parser);
-  await Promise.all(pending);
-  if (refusal !== undefined) throw new UnsafeTarballError(refusal);
+  try {
+    await pipeline(Readable.from([tarball]), parser);
+    await Promise.all(pending);
+  } catch (error) {
+    throw refusal ?? error;
+  }
+  if (refusal !== undefined) throw refusal;
   return assembleTree(read);
 }
 
