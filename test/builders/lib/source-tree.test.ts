@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, link, mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -200,9 +200,15 @@ describe('the tree the compile gets', () => {
       '-rw-r--r-- 0/0',
       '-rw-r--r-- 0/0',
     ]);
+    // GNU tar and busybox tar (Alpine's toolchain) unpack the same tree from it.
     const unpacked = await extractWithGnuTar(repacked);
-    expect(await readdir(unpacked)).toEqual([NORMALIZED_TOP_DIRECTORY]);
-    for (const [file, text] of Object.entries(GENUINE)) expect(await readFile(path.join(unpacked, NORMALIZED_TOP_DIRECTORY, file), 'utf8')).toBe(text);
+    const byBusybox = await mkdtemp(path.join(dir, 'busybox-'));
+    await exec('busybox', ['tar', '-xzf', repacked, '-C', byBusybox]);
+    for (const root of [unpacked, byBusybox]) {
+      expect(await readdir(root)).toEqual([NORMALIZED_TOP_DIRECTORY]);
+      for (const [file, text] of Object.entries(GENUINE)) expect(await readFile(path.join(root, NORMALIZED_TOP_DIRECTORY, file), 'utf8')).toBe(text);
+      expect((await stat(path.join(root, NORMALIZED_TOP_DIRECTORY, 'configure'))).mode & 0o777).toBe(0o755);
+    }
 
     const again = await verifySource(repacked, manifest, 'tree', repacked);
     expect(again.treeSha256).toBe(manifest.treeSha256);
