@@ -35,7 +35,7 @@ export interface SourceRecord {
   /** The upstream tarball's file name, e.g. tripwire_2.4.3.7.orig.tar.gz. */
   name: string;
   tripwireVersion: string;
-  /** SHA-256 of the tarball bytes that were compiled. */
+  /** SHA-256 of the release tarball's bytes (its verified tree, re-packed, is what is compiled). */
   sha256: string;
   /** SHA-256 over the unpacked content (tripwire-src/manifest.yaml explains the digest). */
   treeSha256: string;

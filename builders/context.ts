@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { Artifact, SourceRecord } from './artifacts.js';
 import type { Catalog, Platform } from './catalog.js';
 import type { AbiFigures } from './lib/abi.js';
+import type { PatchSet } from './lib/patches.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -16,6 +17,8 @@ export interface BuildOptions {
   catalogFile: string;
   /** Our patches to the Tripwire source, applied in file-name order. */
   patchesDir: string;
+  /** --no-patches: build upstream Tripwire as released, ignoring patchesDir. */
+  unpatched?: boolean;
   distDir: string;
   /** Downloads, failed-build logs and scratch space; private to the user running the build. */
   cacheDir: string;
@@ -35,7 +38,10 @@ export interface PlatformBuild {
 
 /** A verified source tarball on disk. */
 export interface VerifiedSource extends SourceRecord {
+  /** The tarball as downloaded or given (its bytes are `sha256`). */
   file: string;
+  /** The verified tree re-packed (lib/normalized-tarball.ts): what the compile unpacks. */
+  normalized: Buffer;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface BuildContext {
   version?: string;
   /** resolve-version: one fixed mtime for every archive entry */
   sourceDateEpoch?: number;
+  /** select-patches: the patch files the compile applies */
+  patches?: PatchSet;
   /** connect-docker */
   docker?: Docker;
   /** fetch-source */

@@ -1,6 +1,7 @@
 import type { Stage } from './stage.js';
 import { loadCatalogStage } from './stages/load-catalog.js';
 import { resolveVersion } from './stages/resolve-version.js';
+import { selectPatchesStage } from './stages/select-patches.js';
 import { connectDocker } from './stages/connect-docker.js';
 import { fetchSource } from './stages/fetch-source.js';
 import { prepareStaging } from './stages/prepare-staging.js';
@@ -22,9 +23,10 @@ import { publishDist } from './stages/publish-dist.js';
 export const buildPipeline: readonly Stage[] = [
   loadCatalogStage, //   read platforms.yaml, select the requested platforms
   resolveVersion, //     the release tag (verbatim) and SOURCE_DATE_EPOCH
+  selectPatchesStage, // our patches (none only with --no-patches)
+  prepareStaging, //     dist/ may be replaced; a private directory beside it becomes dist/ at the end
   connectDocker, //      reach the engine before doing any work
   fetchSource, //        download (or take --source) and verify the Tripwire tarball
-  prepareStaging, //     a private directory that becomes dist/ at the end
   toolchainImages, //    base image present (or pulled), toolchain image built from it
   compile, //            hermetic: no network, verified source in, four stripped binaries out
   abiGate, //            loader, NEEDED and symbol versions fit the platform's oldest C library

@@ -15,6 +15,8 @@ export interface Stage {
 export async function runStages(ctx: BuildContext, stages: readonly Stage[]): Promise<void> {
   try {
     for (const stage of stages) {
+      // An interrupt between stages stops the build here; stages honour it while they run.
+      ctx.signal.throwIfAborted();
       ctx.log.info(`• ${stage.name}`);
       const result = await stage.run(ctx);
       if (result && 'skipped' in result) ctx.log.info(`  skipped: ${result.skipped}`);

@@ -21,11 +21,15 @@ options:
                      default: git describe --tags
   --platform LIST    comma-separated platform names, "local" (bootstrappable here) or "all" (default)
   --source PATH      a local Tripwire tarball instead of the mirrors (verified the same way)
-  --dist DIR         output directory (default: dist/)
+  --dist DIR         output directory (default: dist/); replaced only when it is new, empty or
+                     a previous build's output (has its artifacts.json)
   --cache-dir DIR    downloads, logs, scratch (default: $SENSU_TRIPWIRE_CACHE_DIR or .cache/)
   --catalog FILE     platform catalog (default: platforms.yaml)
   --patches DIR      patches to apply, in name order (default: tripwire-src/patches/); to try a
-                     candidate patch set before committing it
+                     candidate patch set before committing it. Every file in DIR must be a
+                     *.patch file; a missing or empty DIR is an error
+  --no-patches       build upstream Tripwire unpatched, on purpose (not for release: as non-root
+                     its checks report readable files as removed)
   --debug            stack traces on errors
 
 environment: DOCKER_HOST, SOURCE_DATE_EPOCH, SENSU_TRIPWIRE_DEBIAN_MIRROR,
@@ -41,11 +45,15 @@ export async function run(args: string[]): Promise<void> {
     'cache-dir': { type: 'string' },
     catalog: { type: 'string' },
     patches: { type: 'string' },
+    'no-patches': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(HELP);
     return;
+  }
+  if (values['no-patches'] && values.patches !== undefined) {
+    throw new UserError('build: --patches and --no-patches contradict each other (see `build --help`)', { exitCode: 2 });
   }
   const options: BuildOptions = {
     version: values.version,
@@ -55,19 +63,26 @@ export async function run(args: string[]): Promise<void> {
     cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
     patchesDir: path.resolve(values.patches ?? PATCH_DIR),
+    unpatched: values['no-patches'] === true,
   };
 
-  // Ctrl-C (or a CI cancel) aborts the running container step; the stages unwind and clean up.
+  // Ctrl-C (or a CI cancel) aborts the running step; the stages unwind and clean up. The handler
+  // stays installed until the end: a second Ctrl-C must not kill the process half-way through
+  // removing its containers and staging directory.
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      process.stderr.write(`${signal}: already stopping; removing containers and unfinished output first…\n`);
+      return;
+    }
     process.stderr.write(`\n${signal}: stopping, removing containers and unfinished output…\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
+    // A signal that arrives after the last stage changes nothing: dist/ is already published.
     await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
-    if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {
     if (abort.signal.aborted) throw new UserError('build interrupted; dist/ is unchanged', { exitCode: 130 });
     throw error;

@@ -126,19 +126,22 @@ export interface RunOptions {
  */
 export async function runIsolated(docker: Docker, options: RunOptions): Promise<number> {
   options.signal?.throwIfAborted();
+  // The create request is never cut short: the engine may already have made the container, and
+  // only its answer tells us which one to remove. An abort that arrives meanwhile is seen below.
   const container = await docker.createContainer({
     Image: options.image,
     Cmd: options.cmd,
     Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
     NetworkDisabled: true,
     HostConfig: { NetworkMode: 'none' },
-    // The pid label lets a caller (and the tests) find every container this process started.
-    Labels: { 'io.sensu-tripwire.role': 'build', 'io.sensu-tripwire.pid': String(process.pid) },
+    Labels: ownLabels(),
   });
-  const remove = () => container.remove({ force: true }).catch(() => undefined);
+  const remove = () => removeContainer(container);
   const onAbort = () => void remove();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // Aborted while the container was being created: the listener above came too late to fire.
+    options.signal?.throwIfAborted();
     await container.putArchive(await tarBuffer(options.inputDir, options.inputFiles), { path: '/' });
     const output = await container.attach({ stream: true, stdout: true, stderr: true });
     const ended = new Promise<void>((resolve) => {
@@ -163,6 +166,31 @@ export async function runIsolated(docker: Docker, options: RunOptions): Promise<
     options.signal?.removeEventListener('abort', onAbort);
     await remove();
   }
+}
+
+/** The pid label lets a caller (and the tests) find every container this process started. */
+function ownLabels(): Record<string, string> {
+  return { 'io.sensu-tripwire.role': 'build', 'io.sensu-tripwire.pid': String(process.pid) };
+}
+
+/**
+ * Removes every container this process started that still exists: the last line of defence
+ * when a build stops, whatever moment it stopped at.
+ */
+export async function removeOwnContainers(docker: Docker): Promise<void> {
+  const filters = { label: Object.entries(ownLabels()).map(([key, value]) => `${key}=${value}`) };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((info) => removeContainer(docker.getContainer(info.Id))));
+}
+
+/**
+ * Removes a container and returns once it is gone: a forced removal takes a while on a busy
+ * engine, and a second remove call meanwhile only says "removal in progress".
+ */
+async function removeContainer(container: Docker.Container): Promise<void> {
+  const gone = container.wait({ condition: 'removed' }).catch(() => undefined);
+  await container.remove({ force: true }).catch(() => undefined);
+  await withTimeout(gone, 60_000, 'container removal did not finish').catch(() => undefined);
 }
 
 async function tarBuffer(cwd: string, files: string[]): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +9,8 @@ import { UserError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { debianMirror } from './apt-mirror.js';
 import type { Mirror, SourceManifest } from './source-manifest.js';
+import { normalizedTarball } from './normalized-tarball.js';
+import { UnsafeTarballError, readSourceTree, type SourceTree } from './source-tree.js';
 import { treeDigest } from './tree-digest.js';
 
 /** A Tripwire release tarball is about 1 MB; anything far larger is not it. */
@@ -21,6 +23,8 @@ export interface FetchSourceOptions {
   sourcePath?: string;
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Aborts a download (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Thrown when bytes are not the pinned release: never retried on another mirror, always fatal. */
@@ -32,34 +36,54 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** What verification yields: the digests, and the verified tree re-packed for the compile. */
+export interface VerifiedTarball {
+  sha256: string;
+  treeSha256: string;
+  /** normalized-tarball.ts: the tree that matched the pinned digest, and nothing else. */
+  normalized: Buffer;
+}
+
 /**
  * Checks a tarball against the manifest: its bytes when `mode` is sha256, its content always.
- * `origin` (a URL or a path) goes into the error so the user knows which copy is bad.
+ * The file is read once, so the bytes whose digest is checked are the bytes whose tree is
+ * compiled. `origin` (a URL or a path) goes into the error so the user knows which copy is bad.
  */
-export async function verifySource(
-  file: string,
-  manifest: SourceManifest,
-  mode: 'sha256' | 'tree',
-  origin: string,
-): Promise<{ sha256: string; treeSha256: string }> {
-  const sha256 = await sha256File(file);
+export async function verifySource(file: string, manifest: SourceManifest, mode: 'sha256' | 'tree', origin: string): Promise<VerifiedTarball> {
+  const bytes = await readLimited(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (mode === 'sha256' && sha256 !== manifest.sha256) {
     throw new SourceMismatchError(
       `checksum mismatch for ${manifest.fileName}: expected sha256 ${manifest.sha256}, got ${sha256} (from ${origin}); refusing to build`,
     );
   }
-  let treeSha256: string;
+  let tree: SourceTree;
   try {
-    treeSha256 = await treeDigest(file);
+    tree = await readSourceTree(bytes);
   } catch (error) {
+    if (error instanceof UnsafeTarballError) {
+      throw new SourceMismatchError(`${origin} is not a plain source release: ${error.message}; refusing to build`);
+    }
     throw new SourceMismatchError(`${origin} is not a readable gzip tarball (${describeError(error)}); refusing to build`);
   }
+  const treeSha256 = treeDigest(tree);
   if (treeSha256 !== manifest.treeSha256) {
     throw new SourceMismatchError(
       `content mismatch for ${manifest.fileName}: expected tree sha256 ${manifest.treeSha256}, got ${treeSha256} (from ${origin}); refusing to build`,
     );
   }
-  return { sha256, treeSha256 };
+  return { sha256, treeSha256, normalized: normalizedTarball(tree) };
+}
+
+async function readLimited(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_DOWNLOAD_BYTES) throw new SourceMismatchError(`${file}: ${size} bytes, more than ${MAX_DOWNLOAD_BYTES}: not a Tripwire release`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function mirrorUrl(mirror: Mirror, env: NodeJS.ProcessEnv): Promise<string> {
@@ -74,7 +98,7 @@ export async function mirrorUrl(mirror: Mirror, env: NodeJS.ProcessEnv): Promise
  */
 export async function fetchVerifiedSource(manifest: SourceManifest, options: FetchSourceOptions): Promise<VerifiedSource> {
   const env = options.env ?? process.env;
-  const record = (file: string, digests: { sha256: string; treeSha256: string }): VerifiedSource => ({
+  const record = (file: string, digests: VerifiedTarball): VerifiedSource => ({
     file,
     name: manifest.fileName,
     tripwireVersion: manifest.tripwireVersion,
@@ -115,7 +139,7 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
     const partial = path.join(dir, `.download-${randomBytes(6).toString('hex')}`);
     try {
       options.log.info(`  downloading ${url}`);
-      await download(url, partial);
+      await download(url, partial, options.signal);
       const digests = await verifySource(partial, manifest, mirror.verify, url);
       await rename(partial, cached);
       await chmod(cached, 0o600);
@@ -123,6 +147,7 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
     } catch (error) {
       await rm(partial, { force: true });
       if (error instanceof SourceMismatchError) throw error;
+      options.signal?.throwIfAborted();
       failures.push(`${url}: ${describeError(error)}`);
       options.log.info(`  failed: ${describeError(error)}; trying the next mirror`);
     }
@@ -133,8 +158,9 @@ export async function fetchVerifiedSource(manifest: SourceManifest, options: Fet
   );
 }
 
-async function download(url: string, destination: string): Promise<void> {
-  const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+async function download(url: string, destination: string, interrupt?: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+  const response = await fetch(url, { redirect: 'follow', signal: interrupt === undefined ? timeout : AbortSignal.any([timeout, interrupt]) });
   if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   let received = 0;
   const limit = new Transform({

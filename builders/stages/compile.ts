@@ -1,10 +1,9 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { need, platformBuild } from '../context.js';
 import { UserError } from '../errors.js';
 import { closeLog, failureWithTail, openLog } from '../lib/build-log.js';
 import { runIsolated } from '../lib/docker.js';
-import { sha256File } from '../lib/source-fetch.js';
 import { BUILD_SCRIPT, DOCKERFILES_DIR } from '../lib/toolchain.js';
 import type { Stage } from '../stage.js';
 
@@ -23,8 +22,7 @@ export const compile: Stage = {
     const source = need(ctx.source, 'source');
     const workRoot = path.join(path.resolve(ctx.options.cacheDir), 'work');
     await mkdir(workRoot, { recursive: true, mode: 0o700 });
-    const patchesDir = ctx.options.patchesDir;
-    const patches = (await readdir(patchesDir).catch(() => [] as string[])).filter((name) => name.endsWith('.patch')).sort();
+    const { dir: patchesDir, names: patches } = need(ctx.patches, 'patches');
 
     for (const platform of ctx.platforms) {
       const build = platformBuild(ctx, platform.name);
@@ -34,11 +32,9 @@ export const compile: Stage = {
 
       const inputs = path.join(work, 'build', 'in');
       await mkdir(path.join(inputs, 'patches'), { recursive: true });
-      await copyFile(source.file, path.join(inputs, 'source.tar.gz'));
-      // The copy is what the container gets: check it is still the verified tarball.
-      if ((await sha256File(path.join(inputs, 'source.tar.gz'))) !== source.sha256) {
-        throw new UserError(`the source tarball ${source.file} changed after it was verified; refusing to build`);
-      }
+      // The tree that was verified, re-packed in memory: never the downloaded bytes, which another
+      // tar could read differently, and never a file that could change after verification.
+      await writeFile(path.join(inputs, 'source.tar.gz'), source.normalized, { mode: 0o600 });
       await copyFile(path.join(DOCKERFILES_DIR, BUILD_SCRIPT), path.join(inputs, BUILD_SCRIPT));
       for (const patch of patches) await copyFile(path.join(patchesDir, patch), path.join(inputs, 'patches', patch));
 

@@ -1,4 +1,4 @@
-import { dockerClient, engineAddress, pingEngine } from '../lib/docker.js';
+import { dockerClient, engineAddress, pingEngine, removeOwnContainers } from '../lib/docker.js';
 import type { Stage } from '../stage.js';
 
 /** Reaches the Docker engine (DOCKER_HOST honoured) before any work is done. */
@@ -8,6 +8,8 @@ export const connectDocker: Stage = {
     const docker = dockerClient();
     await pingEngine(docker);
     ctx.docker = docker;
+    // However the build ends (an interrupt at any moment included), no container of it remains.
+    ctx.cleanups.push(() => removeOwnContainers(docker));
     ctx.log.info(`  engine at ${engineAddress()}`);
   },
 };

@@ -11,6 +11,7 @@ export const fetchSource: Stage = {
       cacheDir: ctx.options.cacheDir,
       sourcePath: ctx.options.sourcePath,
       log: ctx.log,
+      signal: ctx.signal,
     });
     ctx.log.info(`  ${ctx.source.name} verified (sha256 ${ctx.source.sha256.slice(0, 16)}…, content ${ctx.source.treeSha256.slice(0, 16)}…)`);
   },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { dockerClient } from '../../builders/lib/docker.js';
 import { loadSourceManifest } from '../../builders/lib/source-manifest.js';
 import { runCli } from '../support/cli.js';
 import { containersCreatedBy, containersOf, runInContainer } from '../support/containers.js';
+import { writePreviousDist } from '../support/previous-dist.js';
 import { snapshotDir } from '../support/snapshot.js';
 import { E2E_PLATFORMS, E2E_VERSION, builtAssetDir, e2eCacheDir, e2eDists, type E2eDists } from './harness.js';
 
@@ -118,12 +119,10 @@ describe('a real build of debian11 and debian12', () => {
 describe('bad input fails with a clear error and leaves dist/ unchanged', () => {
   let dist: string;
   let before: Record<string, string>;
-  const sentinel = 'a previous build\n';
 
   beforeAll(async () => {
     dist = path.join(await mkdtemp(path.join(os.tmpdir(), 'sensu-tripwire-bad-')), 'dist');
-    await mkdir(path.join(dist, 'logs'), { recursive: true });
-    await writeFile(path.join(dist, 'previous.tar.gz'), sentinel);
+    await writePreviousDist(dist);
     before = await snapshotDir(path.dirname(dist));
   });
 

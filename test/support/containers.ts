@@ -45,3 +45,36 @@ export async function containersCreatedBy(pid: number, since: number, until: num
   for await (const chunk of stream) text += chunk.toString();
   return text.split('\n').filter((line) => line.trim() !== '').length;
 }
+
+export interface ContainerEventWatch {
+  /** How many times containers of the process `pid` had `event` (create, start, destroy) so far. */
+  count(pid: number, event: string): number;
+  stop(): void;
+}
+
+/**
+ * Watches the engine's live event stream for the build containers of every process. Live,
+ * because the engine keeps only its last few hundred events for later queries, and a busy
+ * machine pushes a long build's out of them.
+ */
+export async function watchBuildContainerEvents(): Promise<ContainerEventWatch> {
+  const seen: Array<{ pid: string; event: string }> = [];
+  const stream = (await dockerClient().getEvents({
+    filters: { type: ['container'], event: ['create', 'start', 'destroy'], label: ['io.sensu-tripwire.role=build'] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter((text) => text.trim() !== '')) {
+      const event = JSON.parse(line) as { Action: string; Actor: { Attributes: Record<string, string> } };
+      seen.push({ pid: event.Actor.Attributes['io.sensu-tripwire.pid'] ?? '', event: event.Action });
+    }
+  });
+  stream.on('error', () => undefined);
+  return {
+    count: (pid, event) => seen.filter((entry) => entry.pid === String(pid) && entry.event === event).length,
+    stop: () => stream.destroy(),
+  };
+}

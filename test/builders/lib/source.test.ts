@@ -9,9 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../builders/log.js';
 import { SourceMismatchError, fetchVerifiedSource, sha256File, verifySource } from '../../../builders/lib/source-fetch.js';
 import { loadSourceManifest, type SourceManifest } from '../../../builders/lib/source-manifest.js';
+import { readSourceTree } from '../../../builders/lib/source-tree.js';
 import { treeDigest } from '../../../builders/lib/tree-digest.js';
 
 const exec = promisify(execFile);
+
+const digestOf = async (file: string) => treeDigest(await readSourceTree(await readFile(file)));
 
 /** A small release tarball made with GNU tar, in the layout of Tripwire's (one top directory). */
 async function makeRelease(dir: string, name: string, options: { extraFile?: boolean; sortOrder?: string; level?: string } = {}) {
@@ -33,8 +36,8 @@ describe('the content digest of a source tarball', () => {
     const b = await makeRelease(dir, 'b', { sortOrder: 'none', level: '1' });
     const c = await makeRelease(dir, 'c', { extraFile: true });
     expect(await sha256File(a)).not.toBe(await sha256File(b));
-    expect(await treeDigest(b)).toBe(await treeDigest(a));
-    expect(await treeDigest(c)).not.toBe(await treeDigest(a));
+    expect(await digestOf(b)).toBe(await digestOf(a));
+    expect(await digestOf(c)).not.toBe(await digestOf(a));
   });
 
   it('pins the real Tripwire 2.4.3.7 release in the committed manifest', async () => {
@@ -78,7 +81,7 @@ describe('fetching and verifying the source', () => {
       upstreamCommit: '0'.repeat(40),
       fileName: 'tripwire_9.9.9.orig.tar.gz',
       sha256: await sha256File(good),
-      treeSha256: await treeDigest(good),
+      treeSha256: await digestOf(good),
       mirrors: [],
     };
   });
