@@ -1,6 +1,7 @@
 import { chmod, chown, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { wrapperFiles } from '../../builders/lib/wrapper-files.js';
 import { assembleAsset, baseEnv, exists, isRoot, modeOf, run, runScript, SCRIPTS, SHELLS, tempRoot, WRAPPERS, writeTree } from './helpers.js';
 
 /** The scripts' text, interface and policies: everything that needs no Tripwire run. */
@@ -40,6 +41,16 @@ describe('the wrapper scripts as files', () => {
       expect(await modeOf(path.join(WRAPPERS, 'bin', script)) & 0o111).not.toBe(0);
     }
     expect(await exists(path.join(WRAPPERS, 'lib'))).toBe(false);
+  });
+  test('every library a script sources is a file the asset ships, as a program', async () => {
+    const shipped = new Map((await wrapperFiles()).map((f) => [f.path, f.executable]));
+    const sourced = new Set<string>();
+    for (const script of SCRIPTS) {
+      const text = await readFile(path.join(WRAPPERS, 'bin', script), 'utf8');
+      for (const match of text.matchAll(/^# shellcheck source=\.\.\/(libexec\/sensu-tripwire\/[a-z]+\.sh)$/gm)) sourced.add(match[1] ?? '');
+    }
+    expect([...sourced].sort()).toEqual(['common', 'policy', 'profile', 'report', 'secrets', 'state'].map((n) => `libexec/sensu-tripwire/${n}.sh`));
+    for (const lib of sourced) expect(shipped.get(lib)).toBe(true);
   });
 });
 

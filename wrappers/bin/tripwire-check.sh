@@ -54,12 +54,20 @@ tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
     printf 'TRIPWIRE UNKNOWN - %s cannot find its own directory\n' "$tw_prog"
     exit 3
 }
-if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
-    printf 'TRIPWIRE UNKNOWN - %s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh"
-    exit 3
-fi
+for tw_lib in common.sh state.sh secrets.sh profile.sh policy.sh report.sh; do
+    if [ ! -r "$tw_root/libexec/sensu-tripwire/$tw_lib" ]; then
+        printf 'TRIPWIRE UNKNOWN - %s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/$tw_lib"
+        exit 3
+    fi
+done
 # shellcheck source=../libexec/sensu-tripwire/common.sh
 . "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/state.sh
+. "$tw_libexec/state.sh"
+# shellcheck source=../libexec/sensu-tripwire/secrets.sh
+. "$tw_libexec/secrets.sh"
+# shellcheck source=../libexec/sensu-tripwire/profile.sh
+. "$tw_libexec/profile.sh"
 # shellcheck source=../libexec/sensu-tripwire/policy.sh
 . "$tw_libexec/policy.sh"
 # shellcheck source=../libexec/sensu-tripwire/report.sh

@@ -47,12 +47,20 @@ tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
     printf '%s: cannot find its own directory\n' "$tw_prog" >&2
     exit 8
 }
-if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
-    printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh" >&2
-    exit 8
-fi
+for tw_lib in common.sh state.sh secrets.sh profile.sh; do
+    if [ ! -r "$tw_root/libexec/sensu-tripwire/$tw_lib" ]; then
+        printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/$tw_lib" >&2
+        exit 8
+    fi
+done
 # shellcheck source=../libexec/sensu-tripwire/common.sh
 . "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/state.sh
+. "$tw_libexec/state.sh"
+# shellcheck source=../libexec/sensu-tripwire/secrets.sh
+. "$tw_libexec/secrets.sh"
+# shellcheck source=../libexec/sensu-tripwire/profile.sh
+. "$tw_libexec/profile.sh"
 tw_setup 0 8 8 8
 
 tw_tool=tripwire

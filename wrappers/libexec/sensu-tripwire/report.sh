@@ -269,3 +269,49 @@ tw_json_result() {
             printf "],\"errors\":[%s],\"notes\":[%s]}\n", errs, notes
         }' "$3" "$4" "$5" | tw_json_install
 }
+
+# ---------------------------------------------------------------------------------------------
+# Tripwire's diagnostics on stderr: "### Warning: ...", "### Filename: ...", "### detail".
+
+# tw_parse_diagnostics FILE: one line per diagnostic: KIND<TAB>MESSAGE<TAB>OBJECT<TAB>DETAIL,
+# KIND "warning" (scan errors; Tripwire continued) or "error" (fatal).
+#
+# Tripwire wraps these lines at 76 characters, breaking at the last space that fits: a line is
+# taken as the continuation of the one before when the first word of the line would not have fit
+# after it, unless it starts a "Filename:". That is a guess where a long line is followed by a new
+# one; the scan errors are therefore read from a report (tw_exact_errors), which does not wrap.
+tw_parse_diagnostics() {
+    awk '
+        function flush() {
+            if (n > 0) {
+                for (i = 1; i <= n; i++) {
+                    l = line[i]
+                    if (l ~ /^Filename: /) {
+                        f = l; sub(/^Filename: /, "", f)
+                        if (obj == "") obj = f; else if (obj != f) detail = (detail == "" ? f : detail "; " f)
+                    } else detail = (detail == "" ? l : detail "; " l)
+                }
+            }
+            if (msg != "") printf "%s\t%s\t%s\t%s\n", kind, msg, obj, detail
+            msg = ""; obj = ""; detail = ""; n = 0
+        }
+        BEGIN { n = 0 }
+        { gsub(/\t/, " ") }
+        /^### (Warning|Error): / {
+            flush()
+            kind = ($0 ~ /^### Warning/) ? "warning" : "error"
+            msg = $0; sub(/^### (Warning|Error): /, "", msg); next
+        }
+        /^### (Continuing|Exiting)\.\.\./ { flush(); next }
+        /^### / {
+            t = substr($0, 5)
+            w = t; sub(/ .*/, "", w)
+            if (n > 0 && last + 1 + length(w) > 75 && t !~ /^Filename: /) line[n] = line[n] " " t
+            else line[++n] = t
+            last = length(t)
+            next
+        }
+        END { flush() }
+    ' "$1"
+}
+
