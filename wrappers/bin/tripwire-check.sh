@@ -93,7 +93,7 @@ while [ "$#" -gt 0 ]; do
             exit 0
             ;;
         --warning | --critical | --metrics | --json | --max-list | --keep-reports)
-            tw_need_arg "$1" "$#"
+            tw_need_arg "$@"
             tw_opt=$1
             tw_val=$2
             shift 2
@@ -122,6 +122,7 @@ while [ "$#" -gt 0 ]; do
             continue
             ;;
     esac
+    tw_need_value "$tw_opt" "$tw_val"
     case $tw_opt in
         --warning) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_warning=$tw_val ;;
         --critical) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_critical=$tw_val ;;
@@ -277,7 +278,9 @@ if ! { printf 'report=%s\nviolations=%s\nadded=%s\nremoved=%s\nmodified=%s\nexit
 fi
 if [ "$tw_opt_keep_reports" -gt 0 ]; then
     # Report names start with a UTC timestamp: the glob lists them oldest first.
+    set +f
     set -- "$tw_reports"/*.twr
+    set -f
     tw_drop=$(($# - tw_opt_keep_reports))
     while [ "$tw_drop" -gt 0 ]; do
         rm -f "$1"

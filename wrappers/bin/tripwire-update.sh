@@ -81,7 +81,7 @@ while [ "$#" -gt 0 ]; do
             exit 0
             ;;
         --max-list)
-            tw_need_arg "$1" "$#"
+            tw_need_arg "$@"
             tw_need_uint "$1" "$2"
             tw_opt_max_list=$2
             shift

@@ -72,7 +72,7 @@ while [ "$#" -gt 0 ]; do
             shift "$tw_shift"
             ;;
         --tool)
-            tw_need_arg "$1" "$#"
+            tw_need_arg "$@"
             tw_tool=$2
             shift 2
             ;;

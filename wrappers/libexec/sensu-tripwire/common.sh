@@ -17,11 +17,15 @@
 #
 # Portable POSIX sh: runs under dash, busybox ash and bash 4.1. Nothing here prints a passphrase.
 
-# Everything here is byte-oriented and predictable: C locale, private files, no CDPATH surprises.
+# Everything here is byte-oriented and predictable: C locale, private files, no CDPATH surprises,
+# no globbing.
 LC_ALL=C
 export LC_ALL
 umask 077
 unset CDPATH
+# No pathname expansion: paths from the command line and from files are used as they are (a path
+# `dir[1]` means that directory, not `dir1`). The few places that list files turn it on locally.
+set -f
 
 # Passphrases given in the environment move into unexported variables at once: no command the
 # scripts run inherits them (see tw_load_passphrases).
@@ -152,9 +156,20 @@ tw_need_uint() {
     tw_is_uint "$2" || usage_err "$1 needs a non-negative integer, got '$2'"
 }
 
-# tw_need_arg OPTION COUNT: fail unless the option has its argument.
+# tw_need_arg OPTION [ARGS...], given the remaining arguments: fail unless the option has a value
+# that is not empty and does not look like an option. An option there is the user's next option,
+# not a value: `--json --no-init` must not write a file named --no-init.
 tw_need_arg() {
-    [ "$2" -ge 2 ] || usage_err "$1 needs an argument"
+    [ "$#" -ge 2 ] || usage_err "$1 needs an argument"
+    tw_need_value "$1" "$2"
+    case $2 in
+        -*) usage_err "$1 needs a value, not the option $2 (write ./$2 for a file of that name)" ;;
+    esac
+}
+
+# tw_need_value OPTION VALUE: an empty value is a mistake, never "the default".
+tw_need_value() {
+    [ -n "$2" ] || usage_err "$1 needs a value; an empty one is not allowed"
 }
 
 # tw_now_utc: a sortable UTC timestamp for file names.
@@ -167,10 +182,24 @@ tw_epoch() {
     date '+%s'
 }
 
-# tw_mode_bits PATH: prints "OWNER_UID PERMS" of PATH (not following a symlink), from ls -ldn.
+# tw_stat PATH: prints "UID TYPE MODE MARK" of PATH (not following a symbolic link): the owner's
+# uid, the type letter of `ls -l` (d, -, l, ...), the permissions as four octal digits, and the
+# character ls prints after the mode ("+" for extended ACL entries, "." for an SELinux context,
+# "-" for none; busybox prints none). Read from `ls -ldn`, which every userland has; the mode is
+# decoded from its letters, so a marker after them changes nothing.
 tw_stat() {
     # shellcheck disable=SC2012 # ls -ldn is the portable way to read owner and mode
-    ls -ldn -- "$1" 2>/dev/null | awk 'NR == 1 { print $3, $1 }'
+    ls -ldn -- "$1" 2>/dev/null | awk 'NR == 1 {
+        m = $1; special = 0; digits = ""
+        for (k = 0; k < 3; k++) {
+            x = substr(m, 4 + 3 * k, 1)
+            d = (substr(m, 2 + 3 * k, 1) == "r" ? 4 : 0) + (substr(m, 3 + 3 * k, 1) == "w" ? 2 : 0) + (x ~ /[xst]/ ? 1 : 0)
+            if (x ~ /[sStT]/) special += (k == 0 ? 4 : (k == 1 ? 2 : 1))
+            digits = digits d
+        }
+        mark = substr(m, 11, 1)
+        print $3, substr(m, 1, 1), special digits, (mark == "" ? "-" : mark)
+    }'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +245,7 @@ tw_common_opt() {
     case $1 in
         --state-dir | --profile | --policy | --severity | --site-passphrase-file | \
             --local-passphrase-file | --lock-timeout | --key-size)
-            tw_need_arg "$1" "$#"
+            tw_need_arg "$@"
             tw_common_set "$1" "$2"
             ;;
         --state-dir=* | --profile=* | --policy=* | --severity=* | --site-passphrase-file=* | \
@@ -229,6 +258,7 @@ tw_common_opt() {
 }
 
 tw_common_set() {
+    tw_need_value "$1" "$2"
     case $1 in
         --state-dir) tw_opt_state_dir=$2 ;;
         --profile)

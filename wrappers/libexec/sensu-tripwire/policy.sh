@@ -278,7 +278,10 @@ tw_find_predecessor() {
         END { n = 0; for (k in seen) n++; if (n == 1) print last }' "$tw_rundir/paths.now")
     [ -n "$_parent" ] || return 0
     _best=0
-    for _m in "$tw_state"/baselines/paths-*; do
+    set +f
+    set -- "$tw_state"/baselines/paths-*
+    set -f
+    for _m in "$@"; do
         [ -f "$_m" ] || continue
         _name=${_m##*/}
         [ "$_name" != "$tw_profile" ] || continue

@@ -252,9 +252,9 @@ tw_open_profile() {
     tw_profile_resolve
     tw_set_files
     tw_load_passphrases
-    mkdir -p "$tw_state/locks" "$tw_state/tmp" || err "cannot write to $tw_state"
+    mkdir -p "$tw_state/locks" "$tw_state/tmp" || tw_write_err "$tw_state/locks"
     tw_lock_acquire "$tw_state/locks/$tw_profile" "$tw_opt_lock_timeout" "profile $tw_profile"
-    tw_rundir=$(mktemp -d "$tw_state/tmp/run.XXXXXX") || err "mktemp failed in $tw_state/tmp"
+    tw_make_rundir
 }
 
 # tw_create_baseline: generate the policy, the keys if needed, and a new signed baseline.

@@ -12,13 +12,22 @@
 # can read or write.
 tw_read_pw_file() {
     [ -f "$1" ] || err "$2 passphrase file $1 does not exist"
-    # shellcheck disable=SC2046 # owner and mode are meant to split into two words
+    # shellcheck disable=SC2046 # owner, type, mode and marker are meant to split into words
     set -- "$1" "$2" $(tw_stat "$1")
-    case ${4:-} in
-        ????r????? | ?????w???? | ???????r?? | ????????w?)
-            err "refusing $2 passphrase file $1: readable or writable by group or others (mode $4); run chmod 600 on it"
-            ;;
+    [ "$#" -eq 6 ] || err "cannot read the owner and mode of $2 passphrase file $1"
+    [ "$3" = "$tw_uid" ] ||
+        err "refusing $2 passphrase file $1: owned by uid $3, not by the running user (uid $tw_uid), who could rewrite it"
+    case $5 in
+        ??[0-7][0-7]) ;;
+        *) err "cannot read the mode of $2 passphrase file $1" ;;
     esac
+    case $5 in
+        ??00) ;;
+        *) err "refusing $2 passphrase file $1: group or others have access (mode $5, or an ACL entry); run chmod 600 on it" ;;
+    esac
+    if tw_acl_entries "$1" "$6"; then
+        err "refusing $2 passphrase file $1: it has ACL entries that may give others access; remove them with setfacl -b"
+    fi
     tw_ret=""
     IFS= read -r tw_ret <"$1" || [ -n "$tw_ret" ] || err "$2 passphrase file $1 is empty"
 }
@@ -88,19 +97,33 @@ tw_store_pw() {
 # tw_feed PASSPHRASE...: what Tripwire reads at its prompts, on stdout. Tripwire reads each
 # answer with one read(0, buf, 1024); an answer is therefore one 1024-byte block (the passphrase
 # padded with NULs), and all blocks go out in a single write, so no read can see half of one.
+# The padding is cut to size by counting bytes (ibs=1), never with a size computed from the
+# passphrase: a command line such as `dd bs=$((1024 - length))` would show its length in ps.
 tw_feed() {
     for _fpw in "$@"; do
-        printf '%s' "$_fpw"
-        dd if=/dev/zero bs="$((1024 - ${#_fpw}))" count=1 2>/dev/null
+        {
+            printf '%s' "$_fpw"
+            dd if=/dev/zero bs=1024 count=1 2>/dev/null
+        } | dd ibs=1 count=1024 obs=1024 2>/dev/null
     done | dd obs=4096 2>/dev/null
 }
-
 
 # tw_ensure_keys: make sure both key files exist; generate what is missing (with generated
 # passphrases when none were given). Sets tw_generated (a note for the output) when it did.
 # Runs under the state lock.
 tw_ensure_keys() {
     tw_generated=""
+    # A run that started at the same time may have generated the keys and their passphrases
+    # after this one looked for them: what is stored now, under the key lock, is what counts.
+    for _k in site local; do
+        eval "_pw=\$tw_${_k}_pw"
+        if [ -z "$_pw" ] && [ -f "$tw_state/$_k.passphrase" ]; then
+            tw_read_pw_file "$tw_state/$_k.passphrase" "$_k"
+            eval "tw_${_k}_pw=\$tw_ret"
+            eval "tw_${_k}_pw_src=\$tw_state/$_k.passphrase"
+            tw_ret=""
+        fi
+    done
     if [ -f "$tw_site_key" ] && [ -f "$tw_local_key" ]; then
         [ -n "$tw_site_pw" ] || err "no site passphrase: set TRIPWIRE_SITE_PASSPHRASE or a passphrase file to sign with $tw_site_key"
         [ -n "$tw_local_pw" ] || err "no local passphrase: set TRIPWIRE_LOCAL_PASSPHRASE or a passphrase file to sign with $tw_local_key"

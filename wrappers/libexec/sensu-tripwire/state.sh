@@ -51,24 +51,44 @@ tw_check_safe_path() {
     esac
 }
 
-# tw_check_dir_safe DIR: DIR must be a real directory, owned by us, writable by nobody else.
+# tw_acl_entries PATH MARK: PATH has extended ACL entries (access or default): ls marks them with
+# "+" (MARK, from tw_stat); where ls prints no marker (busybox), getfacl answers when installed.
+# Without either, an ACL entry still cannot grant more than the group bits of the mode show
+# (they are the ACL's mask), and those are checked everywhere.
+tw_acl_entries() {
+    [ "$2" != + ] || return 0
+    command -v getfacl >/dev/null 2>&1 || return 1
+    [ -n "$(getfacl -s -c -P -- "$1" 2>/dev/null)" ]
+}
+
+# tw_writable_by_others MODE: the group or other write bit of a four-digit octal MODE is set.
+tw_writable_by_others() {
+    case $1 in
+        ??[2367]? | ???[2367]) return 0 ;;
+    esac
+    return 1
+}
+
+# tw_check_dir_safe DIR: DIR must be a real directory, owned by us, writable by nobody else, with
+# no ACL entries for anybody else.
 tw_check_dir_safe() {
     _d=$1
     if [ -L "$_d" ]; then
         insecure_err "refusing state directory $_d: it is a symbolic link (use the real path)"
     fi
     [ -d "$_d" ] || insecure_err "refusing state directory $_d: not a directory"
-    # shellcheck disable=SC2046 # owner and mode are meant to split into two words
+    # shellcheck disable=SC2046 # owner, type, mode and marker are meant to split into words
     set -- $(tw_stat "$_d")
-    [ "$#" -eq 2 ] || err "cannot read the owner and mode of $_d"
+    [ "$#" -eq 4 ] || err "cannot read the owner and mode of $_d"
     if [ "$1" != "$tw_uid" ]; then
         insecure_err "refusing state directory $_d: owned by uid $1, not by the running user (uid $tw_uid)"
     fi
-    case $2 in
-        ?????w???? | ????????w?)
-            insecure_err "refusing state directory $_d: writable by group or others (mode $2); run chmod 700 on it"
-            ;;
-    esac
+    if tw_writable_by_others "$3"; then
+        insecure_err "refusing state directory $_d: writable by group or others (mode $3, or an ACL entry); run chmod 700 on it"
+    fi
+    if tw_acl_entries "$_d" "$4"; then
+        insecure_err "refusing state directory $_d: it has ACL entries that may give others access; remove them with setfacl -b"
+    fi
 }
 
 # tw_check_ancestors DIR: nobody but root and us can replace DIR: each directory above it is owned
@@ -91,21 +111,18 @@ tw_check_chain() {
     _a=$1
     while [ -n "$_a" ]; do
         if [ -e "$_a" ] || [ -L "$_a" ]; then
-            # shellcheck disable=SC2046 # owner and mode are meant to split into two words
+            # shellcheck disable=SC2046 # owner, type, mode and marker are meant to split into words
             set -- $(tw_stat "$_a")
-            [ "$#" -eq 2 ] || insecure_err "cannot read the owner and mode of $_a"
+            [ "$#" -eq 4 ] || insecure_err "cannot read the owner and mode of $_a"
             if [ "$1" != 0 ] && [ "$1" != "$tw_uid" ]; then
                 insecure_err "refusing state directory below $_a: owned by uid $1, who could replace what is below it"
             fi
-            case $2 in
-                l*) ;;
-                ?????w???? | ????????w?)
-                    case $2 in
-                        *[tT]) ;;
-                        *) insecure_err "refusing state directory below $_a: writable by group or others (mode $2) without the sticky bit" ;;
-                    esac
-                    ;;
-            esac
+            if [ "$2" != l ] && tw_writable_by_others "$3"; then
+                case $3 in
+                    [1357]???) ;;
+                    *) insecure_err "refusing state directory below $_a: writable by group or others (mode $3) without the sticky bit" ;;
+                esac
+            fi
         fi
         _a=${_a%/*}
     done
@@ -252,6 +269,51 @@ tw_lock_release() {
     rm -rf "$_ld"
 }
 
+
+# tw_make_rundir: create this run's private work directory, $tw_state/tmp/run.PID, recording its
+# owner like a lock, after removing the work directories of runs that are gone. A run killed by
+# Sensu's timeout (SIGKILL) cannot clean up after itself; what it left (the report text
+# included) goes at the next run, of any profile.
+tw_make_rundir() {
+    mkdir -p "$tw_state/tmp" || tw_write_err "$tw_state/tmp"
+    set +f
+    set -- "$tw_state"/tmp/run.*
+    set -f
+    for _rd in "$@"; do
+        [ -d "$_rd" ] || continue
+        _pid=${_rd##*/run.}
+        case $_pid in
+            "" | *[!0-9]*) continue ;;
+        esac
+        if [ -f "$_rd/owner" ]; then
+            tw_lock_owner_alive "$(cat "$_rd/owner" 2>/dev/null)" && continue
+        elif [ "$_pid" != "$$" ] && kill -0 "$_pid" 2>/dev/null; then
+            # Created a moment ago by a run that is still writing its owner.
+            continue
+        fi
+        rm -rf "$_rd"
+    done
+    tw_rundir=$tw_state/tmp/run.$$
+    rm -rf "$tw_rundir"
+    mkdir "$tw_rundir" || tw_write_err "$tw_rundir"
+    printf '%s\n' "$$ $(tw_proc_start $$) $(tw_boot_id)" >"$tw_rundir/owner" || tw_write_err "$tw_rundir/owner"
+}
+
+# tw_write_err PATH: a failure to write PATH, with its cause when it is a full file system (UNKNOWN
+# for the check: nothing was compared, and no status would be true).
+tw_write_err() {
+    _wd=$1
+    while [ ! -d "$_wd" ] && [ "$_wd" != "${_wd%/*}" ]; do
+        _wd=${_wd%/*}
+    done
+    [ -n "$_wd" ] || _wd=/
+    # df -P: one line per file system, the fourth field the space available (POSIX).
+    _avail=$(df -P "$_wd" 2>/dev/null | awk 'NR == 2 { print $4 }')
+    if [ "$_avail" = 0 ]; then
+        err "cannot write $1: no space left on the file system of $_wd (df -P $_wd)"
+    fi
+    err "cannot write $1"
+}
 
 # tw_enter_rundir: make the private work directory the current one. twadmin writes its temporary
 # files (decrypted data included) to the current directory, which must therefore be ours; a
