@@ -22,12 +22,14 @@ import {
   type Script,
   type Shell,
 } from './helpers.js';
+import { startAlpine, type AlpineRuntime } from './alpine.js';
 import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus, type Point } from './sensu-parsers.js';
 
 /**
  * The check's behaviour, scenario by scenario, against a real Tripwire on real files. Every test
- * runs its scenario under dash, busybox sh and bash side by side (each in its own directories),
- * and fails naming the shells it failed under.
+ * runs its scenario under dash, busybox sh and bash side by side, and in the real Alpine 3.9
+ * userland (a container; see alpine.ts), each in its own directories, and fails naming the shells
+ * it failed under.
  *
  * Speed: Tripwire sleeps 2 s each time it takes a passphrase and spends most of a second of CPU
  * on each start, so the keys are made once and copied into each scenario's state directory (the
@@ -40,15 +42,21 @@ let newState: (dir: string) => Promise<string>;
 let counter = 0;
 /** Every scenario, for the final check that no output ever held a passphrase. */
 const scenarios: Scenario[] = [];
+/** The Alpine 3.9 userland (see alpine.ts): its busybox sh runs every scenario beside the three shells here. */
+let alpine: AlpineRuntime | undefined;
+let shells: Shell[] = [...SHELLS];
 
 beforeAll(async () => {
   root = await tempRoot('wrappers-check');
   asset = await assembleAsset(path.join(root.dir, 'asset'));
   newState = await keyFixture(asset, SHELLS[0]!, root.dir);
-});
+  alpine = await startAlpine(root.dir);
+  shells = [...SHELLS, alpine.shell];
+}, 300_000);
 afterAll(async () => {
   // No output of any scenario, under any shell, ever held one of its passphrases.
   for (const sc of scenarios) await expectNoSecrets(sc);
+  await alpine?.remove();
   await root?.remove();
 });
 
@@ -66,9 +74,9 @@ interface Scenario {
 
 /** Runs body under each shell at once; fails with every shell's failure. */
 async function acrossShells(body: (shell: Shell) => Promise<void>): Promise<void> {
-  const results = await Promise.allSettled(SHELLS.map((shell) => body(shell)));
+  const results = await Promise.allSettled(shells.map((shell) => body(shell)));
   const failures = results.flatMap((r, i) =>
-    r.status === 'rejected' ? [`under ${SHELLS[i]!.name}: ${r.reason instanceof Error ? (r.reason.stack ?? r.reason.message) : String(r.reason)}`] : [],
+    r.status === 'rejected' ? [`under ${shells[i]!.name}: ${r.reason instanceof Error ? (r.reason.stack ?? r.reason.message) : String(r.reason)}`] : [],
   );
   if (failures.length > 0) throw new Error(failures.join('\n\n'));
 }
@@ -113,6 +121,31 @@ function expectStatus(result: RunResult, code: number, state: string): void {
 
 async function twadmin(args: string[]): Promise<RunResult> {
   return run([path.join(asset, 'bin', 'twadmin'), ...args], { cwd: root.dir });
+}
+
+/**
+ * A live process where the shell runs (this host, or the Alpine container with its own process
+ * ids): its pid, its start time (field 22 of /proc/PID/stat) and a way to end it.
+ */
+async function liveProcess(shell: Shell): Promise<{ pid: string; start: string; kill: () => Promise<void> }> {
+  const startOf = (stat: string): string => stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  if (shell.run === undefined) {
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const pid = String(child.pid);
+    return {
+      pid,
+      start: startOf(await readFile(`/proc/${pid}/stat`, 'utf8')),
+      kill: async () => {
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      },
+    };
+  }
+  const run = shell.run;
+  const started = await run(['/bin/sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo "$!"; cat "/proc/$!/stat"']);
+  const [pid = '', stat = ''] = started.stdout.split('\n');
+  if (started.code !== 0 || pid === '') throw new Error(`cannot start a process in the container: ${started.output}`);
+  return { pid, start: startOf(stat), kill: async () => void (await run(['kill', '-9', pid])) };
 }
 
 describe.concurrent('the check, under dash, busybox sh and bash', () => {
@@ -366,11 +399,9 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
       // A lock held by a live process: give up after --lock-timeout, as UNKNOWN.
       const locks = path.join(sc.state, 'locks');
       const profile = await onlyProfile(sc.state);
-      const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+      const holder = await liveProcess(shell);
       try {
-        const pid = holder.pid!;
-        const statLine = await readFile(`/proc/${pid}/stat`, 'utf8');
-        const start = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')[19];
+        const { pid, start } = holder;
         const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
         await mkdir(path.join(locks, profile));
         await writeFile(path.join(locks, profile, 'owner'), `${pid} ${start} ${boot} ${Math.floor(Date.now() / 1000)} tripwire-update.sh\n`);
@@ -378,8 +409,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
         expectStatus(blocked, 3, 'UNKNOWN');
         expect(blocked.firstLine).toContain(`profile ${profile} is locked by tripwire-update.sh (pid ${pid})`);
       } finally {
-        holder.kill('SIGKILL');
-        await new Promise((resolve) => holder.once('exit', resolve));
+        await holder.kill();
       }
       // Its owner is gone now: the lock is stale and is taken over.
       const after = await sc.check(['--lock-timeout', '5']);
@@ -538,13 +568,40 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
           expect(result.stdout).toContain('pipe\u00a6name.html');
         }
         if (format === 'opentsdb_line') expect(parseOpenTsdb(result.stdout)[0]?.tags).toEqual({ profile });
+        // Every run writes its own complete JSON document (removed before, so no earlier one passes).
+        const doc = JSON.parse(await readFile(json, 'utf8'));
+        await rm(json);
+        expect(doc, format).toMatchObject({ status: 2, state: 'CRITICAL', baseline_created: false, max_severity: 100, counts: { added: 1, removed: 1, modified: 0, objects_scanned: 5 } });
+        expect(doc.rules).toEqual([{ name: sc.data, start: sc.data, severity: 100, added: [`${sc.data}/www/pipe|name.html`], removed: [`${sc.data}/www/index.html`], modified: [] }]);
+        expect(doc.errors).toEqual([]);
+        expect(doc.report).toMatch(/reports\/\d{8}T\d{6}Z-\d+\.twr$/);
       }
-      const doc = JSON.parse(await readFile(json, 'utf8'));
-      expect(doc).toMatchObject({ status: 2, state: 'CRITICAL', baseline_created: false, max_severity: 100, counts: { added: 1, removed: 1, modified: 0, objects_scanned: 5 } });
-      expect(doc.rules).toEqual([{ name: sc.data, start: sc.data, severity: 100, added: [`${sc.data}/www/pipe|name.html`], removed: [`${sc.data}/www/index.html`], modified: [] }]);
-      expect(doc.errors).toEqual([]);
-      expect(doc.report).toMatch(/reports\/\d{8}T\d{6}Z-\d+\.twr$/);
+      const last = await sc.check(['--json', json]);
+      expectStatus(last, 2, 'CRITICAL');
       expect(await modeOf(json)).toBe(0o600);
+    });
+  });
+
+  test('a --json file that cannot be written is never left empty or partial, and the result says so: UNKNOWN, or still CRITICAL', async () => {
+    await acrossShells(async (shell) => {
+      const sc = await scenario(shell, 'json-fail');
+      const json = path.join(sc.dir, 'no-such-dir', 'result.json');
+      const usage = await sc.check(['--json', path.join(sc.dir, 'usage.json'), '--warning', 'x']);
+      expectStatus(usage, 3, 'UNKNOWN');
+      expect(JSON.parse(await readFile(path.join(sc.dir, 'usage.json'), 'utf8'))).toMatchObject({ status: 3, state: 'UNKNOWN' });
+      const first = await sc.check(['--json', json]);
+      expectStatus(first, 3, 'UNKNOWN');
+      expect(first.firstLine).toMatch(/^TRIPWIRE UNKNOWN - baseline created, 5 objects \(profile [^)]*\); could not write the JSON result to /);
+      expect(first.firstLine).toContain(json);
+      const ok = await sc.check(['--json', json]);
+      expectStatus(ok, 3, 'UNKNOWN');
+      expect(ok.firstLine).toContain('0 added, 0 removed, 0 modified');
+      await writeFile(path.join(sc.data, 'www/shell.php'), 'x\n');
+      const found = await sc.check(['--json', json]);
+      expectStatus(found, 2, 'CRITICAL');
+      expect(found.firstLine).toContain(`1 added, 0 removed, 0 modified, max severity 100, 6 objects scanned (profile ${await onlyProfile(sc.state)}); could not write the JSON result to ${json}`);
+      expect(await exists(path.dirname(json))).toBe(false);
+      expect((await readdir(sc.dir)).filter((n) => n.startsWith('.tripwire-json'))).toEqual([]);
     });
   });
 

@@ -175,10 +175,17 @@ tw_errors=0
 tw_report=""
 tw_created=0
 
-# tw_emit STATUS SUMMARY: print the result (and metrics, JSON) and exit with STATUS.
+# tw_emit STATUS SUMMARY: print the result (and metrics, JSON) and exit with STATUS. A --json
+# file that cannot be written makes the result UNKNOWN (CRITICAL stays CRITICAL) and says why:
+# whoever reads the file must not miss a run.
 tw_emit() {
     _status=$1
     _summary="$2 (profile $tw_base_profile)"
+    if [ -n "$tw_json_file" ] &&
+        ! tw_json_result "$_status" "$_summary" "$tw_parsed" "$tw_diag" "$tw_notes"; then
+        [ "$_status" = 2 ] || _status=3
+        _summary="$_summary; could not write the JSON result to $tw_json_file"
+    fi
     {
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_status")" "$_summary"
         tw_render_details "$tw_parsed" "$tw_diag" "$tw_opt_max_list"
@@ -187,10 +194,6 @@ tw_emit() {
     tw_output_filter "$tw_opt_metrics" <"$tw_rundir/output" || true
     if [ -n "$tw_opt_metrics" ]; then
         tw_metrics "$tw_opt_metrics" || true
-    fi
-    if [ -n "$tw_json_file" ]; then
-        tw_json_result "$_status" "$_summary" "$tw_parsed" "$tw_diag" "$tw_notes" ||
-            say "warning: could not write the JSON result to $tw_json_file"
     fi
     exit "$_status"
 }
@@ -250,7 +253,7 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
     if [ -n "$tw_bad" ]; then
         integrity_err "tripwire cannot use $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
     fi
-    tw_why=$(awk -F '\t' '$1 == "error" { print $2 ($3 != "" ? " " $3 : "") ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
+    tw_why=$(awk -F '\t' '$1 == "error" { s = $2; if ($3 != "") s = s " " $3; if ($4 != "") s = s " " $4; print s; exit }' "$tw_rundir/check.diag")
     [ -n "$tw_why" ] || tw_why=$(tail -n 3 "$tw_rundir/check.err" | tr '\n' ' ')
     err "tripwire --check failed (exit $tw_rc): $tw_why"
 fi

@@ -78,8 +78,8 @@ tw_finish() {
     shift
     if [ "$tw_check_mode" = 1 ]; then
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_st")" "$*"
-        if [ -n "$tw_json_file" ]; then
-            tw_json_simple "$_st" "$*" || true
+        if [ -n "$tw_json_file" ] && ! tw_json_simple "$_st" "$*"; then
+            printf 'could not write the JSON result to %s\n' "$tw_json_file"
         fi
     else
         say "error: $*"

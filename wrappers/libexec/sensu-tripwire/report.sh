@@ -121,6 +121,7 @@ tw_metrics() {
     _names="added removed modified violations max_severity objects_scanned scan_errors"
     _values="$tw_added $tw_removed $tw_modified $tw_violations $tw_maxsev $tw_objects $tw_errors"
     printf '%s\n' "$_values" | awk -v fmt="$1" -v names="$_names" -v ts="$_ts" -v profile="$tw_profile" '
+        function sep(i) { return i > 1 ? "," : "" }
         BEGIN {
             help["added"] = "Objects added since the baseline."
             help["removed"] = "Objects removed since the baseline."
@@ -146,7 +147,7 @@ tw_metrics() {
                 }
             } else if (fmt == "influxdb_line") {
                 s = ""
-                for (i = 1; i <= k; i++) s = s (i > 1 ? "," : "") name[i] "=" value[i]
+                for (i = 1; i <= k; i++) s = s sep(i) name[i] "=" value[i]
                 print "tripwire,profile=" profile " " s " " ts "000000000"
             } else if (fmt == "graphite_plaintext") {
                 for (i = 1; i <= k; i++) print "tripwire." profile "." name[i] " " value[i] " " ts
@@ -179,8 +180,13 @@ tw_output_filter() {
 # JSON
 
 # The awk functions shared by the JSON writers: jstr(s) quotes a string; jpath(s) turns a path
-# in Tripwire's display form ("...", with \" \\ \xNN escapes) into a JSON string.
+# in Tripwire's display form ("...", with \" \\ \xNN escapes) into a JSON string; comma(list) is
+# the separator before the next item of a list.
+#
+# busybox awk (Alpine) reads `name (...)` as a call of a function "name": never put a
+# parenthesised expression right after a variable; call a function or use a variable instead.
 tw_json_awk_lib='
+function comma(list) { return list == "" ? "" : "," }
 function jstr(s,    i, c, o, n) {
     if (s !~ /[\\"]/ && s !~ ctlre) return "\"" s "\""
     o = ""; n = length(s)
@@ -211,32 +217,45 @@ function jpath(s,    i, c, o, n) {
 BEGIN { ctl = ""; for (i = 1; i < 32; i++) ctl = ctl sprintf("%c", i); ctlre = "[" ctl "]" }
 '
 
-# tw_json_install: write the JSON document on stdin to the --json file atomically (a temporary
-# file beside it, renamed over it), so that a reader never sees half of one.
-tw_json_install() {
+# tw_json_begin: a temporary file beside the --json file (tw_json_tmp), for the document to be
+# written into and then renamed over the --json file: a reader never sees half of one.
+tw_json_begin() {
     _dir=${tw_json_file%/*}
     [ -n "$_dir" ] || _dir=/
-    _tmp=$(mktemp "$_dir/.tripwire-json.XXXXXX" 2>/dev/null) || return 1
-    if cat >"$_tmp" && mv -f "$_tmp" "$tw_json_file"; then
+    tw_json_tmp=$(mktemp "$_dir/.tripwire-json.XXXXXX" 2>/dev/null)
+}
+
+# tw_json_commit WRITER_STATUS: install tw_json_tmp as the --json file when its writer succeeded and
+# the document is complete (one line, an object); otherwise remove it, and the --json file too (a
+# stale result must not pass for this run's), and return 1.
+tw_json_commit() {
+    if [ "$1" = 0 ] && [ -s "$tw_json_tmp" ] &&
+        awk 'NR > 1 || !/^\{.*\}$/ { bad = 1 } END { exit bad || NR != 1 }' "$tw_json_tmp" &&
+        mv -f "$tw_json_tmp" "$tw_json_file"; then
         return 0
     fi
-    rm -f "$_tmp"
+    rm -f "$tw_json_tmp" "$tw_json_file"
     return 1
 }
 
 # tw_json_simple STATUS MESSAGE: the JSON of a run that ended before comparing anything.
 tw_json_simple() {
+    tw_json_begin || return 1
+    _rc=0
     awk -v status="$1" -v state="$(tw_state_name "$1")" -v msg="$2" -v profile="${tw_profile:-}" \
         -v statedir="${tw_state:-}" -v time="$(date -u '+%Y-%m-%dT%H:%M:%SZ')" \
         -v host="$(uname -n)" "$tw_json_awk_lib"'
         BEGIN {
             printf "{\"check\":\"tripwire\",\"status\":%d,\"state\":%s,\"summary\":%s,", status, jstr(state), jstr(msg)
             printf "\"host\":%s,\"profile\":%s,\"state_dir\":%s,\"time\":%s}\n", jstr(host), jstr(profile), jstr(statedir), jstr(time)
-        }' </dev/null | tw_json_install
+        }' </dev/null >"$tw_json_tmp" || _rc=$?
+    tw_json_commit "$_rc"
 }
 
 # tw_json_result STATUS SUMMARY PARSED DIAG NOTES: the full JSON of a comparison.
 tw_json_result() {
+    tw_json_begin || return 1
+    _rc=0
     awk -F '\t' -v status="$1" -v state="$(tw_state_name "$1")" -v msg="$2" -v profile="$tw_profile" \
         -v statedir="$tw_state" -v time="$(date -u '+%Y-%m-%dT%H:%M:%SZ')" -v host="$(uname -n)" \
         -v report="${tw_report:-}" -v created="${tw_created:-0}" -v warn="$tw_opt_warning" \
@@ -248,14 +267,14 @@ tw_json_result() {
             key = $4 SUBSEP $5 SUBSEP $3
             if (!(key in rk)) { rk[key] = ++nr; rname[nr] = $4; rstart[nr] = $5; rsev[nr] = $3 }
             r = rk[key]
-            objs[r, $2] = objs[r, $2] (objs[r, $2] == "" ? "" : ",") jpath($6)
+            objs[r, $2] = objs[r, $2] comma(objs[r, $2]) jpath($6)
             next
         }
         FILENAME == ARGV[2] && $1 == "warning" {
-            errs = errs (errs == "" ? "" : ",") "{\"message\":" jstr($2) ",\"object\":" jstr($3) ",\"detail\":" jstr($4) "}"
+            errs = errs comma(errs) "{\"message\":" jstr($2) ",\"object\":" jstr($3) ",\"detail\":" jstr($4) "}"
             next
         }
-        FILENAME == ARGV[3] && $0 != "" { notes = notes (notes == "" ? "" : ",") jstr($0) }
+        FILENAME == ARGV[3] && $0 != "" { notes = notes comma(notes) jstr($0) }
         END {
             printf "{\"check\":\"tripwire\",\"status\":%d,\"state\":%s,\"summary\":%s,", status, jstr(state), jstr(msg)
             printf "\"host\":%s,\"profile\":%s,\"state_dir\":%s,\"time\":%s,", jstr(host), jstr(profile), jstr(statedir), jstr(time)
@@ -267,7 +286,8 @@ tw_json_result() {
                 printf ",\"added\":[%s],\"removed\":[%s],\"modified\":[%s]}", objs[r, "added"], objs[r, "removed"], objs[r, "modified"]
             }
             printf "],\"errors\":[%s],\"notes\":[%s]}\n", errs, notes
-        }' "$3" "$4" "$5" | tw_json_install
+        }' "$3" "$4" "$5" >"$tw_json_tmp" || _rc=$?
+    tw_json_commit "$_rc"
 }
 
 # ---------------------------------------------------------------------------------------------
