@@ -154,8 +154,8 @@ describe('generated policies', () => {
     ]);
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain(`(rulename = "${data}/my site", severity = 42)`);
-    expect(result.stdout).toContain(`"${data}/my site" -> $(ReadOnly) +S ;`);
-    expect(result.stdout).toContain(`"${data}/quo\\"te" -> $(ReadOnly) +S ;`);
+    expect(result.stdout).toContain(`"${data}/my site" -> $(ReadOnly) +Sc ;`);
+    expect(result.stdout).toContain(`"${data}/quo\\"te" -> $(ReadOnly) +Sc ;`);
   });
 
   test('the state directory below a monitored path is a stop point, and monitoring the state itself is refused', async () => {

@@ -144,19 +144,9 @@ done
 tw_open_profile
 tw_enter_rundir
 
-# Command-line paths without a baseline of their own, when an earlier expansion of the same glob
-# has one (`/var/www/*` after a site was added): compare against that baseline, and report the
-# new paths as added, rather than silently taking the new set as the truth.
+# A profile is only ever read and written by the checks that select exactly it: a new set of
+# paths gets a baseline of its own (see tw_find_overlap for what is said when it overlaps another).
 tw_base_profile=$tw_profile
-tw_predecessor=""
-if ! tw_has_baseline && [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
-    tw_find_predecessor
-    if [ -n "$tw_ret" ]; then
-        tw_predecessor=$tw_ret
-        tw_lock_acquire "$tw_state/locks/$tw_predecessor" "$tw_opt_lock_timeout" "profile $tw_predecessor"
-        tw_use_profile "$tw_predecessor"
-    fi
-fi
 
 # The result: tw_status and tw_summary, the lines of notes, parsed objects and diagnostics.
 tw_notes=$tw_rundir/notes
@@ -218,7 +208,18 @@ if ! tw_has_baseline; then
     tw_status=0
     if [ "$tw_errors" -gt 0 ]; then
         tw_summary="$tw_summary, $tw_errors scan errors"
-        tw_status=1
+        [ "$tw_status" -ge 1 ] || tw_status=1
+    fi
+    # A glob that grew or shrank is a new set of paths, and its new baseline takes whatever the
+    # new paths hold as the truth: never silently. (A fixed --profile reports new paths as added.)
+    if [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
+        tw_find_overlap
+        if [ -n "$tw_ret" ]; then
+            tw_summary="$tw_summary; these paths overlap those of profile $tw_ret"
+            printf 'a new set of paths, overlapping those of profile %s (%s): if this is a glob that now expands differently, what its new paths hold was taken as the baseline unchecked; give such a check a fixed --profile NAME, so that new paths are reported as added\n' \
+                "$tw_ret" "$(awk "$tw_names_awk_lib"'NR > 1 { printf ", " } { printf "%s", show($0) }' "$tw_state/profiles/$tw_ret/paths")" >>"$tw_notes"
+            [ "$tw_status" -ge 1 ] || tw_status=1
+        fi
     fi
     tw_emit "$tw_status" "$tw_summary"
 fi
@@ -294,7 +295,7 @@ fi
 
 # Policy drift: what the arguments ask for now differs from what the baseline was made for.
 tw_drift=0
-if tw_policy_drift || [ -n "$tw_predecessor" ]; then
+if tw_policy_drift; then
     tw_drift=1
     tw_apply="apply it with tripwire-update.sh and the same arguments"
     if [ "$tw_kind" = paths ]; then
@@ -311,17 +312,14 @@ if tw_policy_drift || [ -n "$tw_predecessor" ]; then
         IFS=$tw_old_ifs
         tw_new=$(printf '%s' "$tw_paths_added" | awk 'NF' | awk 'END { print NR }')
         tw_gone=$(printf '%s' "$tw_paths_dropped" | awk 'NF' | awk 'END { print NR }')
-        if [ -n "$tw_predecessor" ]; then
-            printf 'no baseline for this set of paths yet: compared with the baseline of profile %s, made for a similar set; once the new paths are legitimate, create their baseline with tripwire-update.sh and the same arguments\n' \
-                "$tw_predecessor" >>"$tw_notes"
-        elif [ "$tw_new" -eq 0 ] && [ "$tw_gone" -eq 0 ]; then
+        if [ "$tw_new" -eq 0 ] && [ "$tw_gone" -eq 0 ]; then
             printf 'the policy for these paths differs from the one in the baseline (another --severity?): %s\n' "$tw_apply" >>"$tw_notes"
         else
             printf 'the paths differ from those of the baseline (%s new, reported as added; %s no longer given, still monitored): %s\n' \
                 "$tw_new" "$tw_gone" "$tw_apply" >>"$tw_notes"
         fi
         if [ "$tw_gone" -gt 0 ]; then
-            printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "no longer given: " $0 }' >>"$tw_notes"
+            printf '%s\n' "$tw_paths_dropped" | awk "$tw_names_awk_lib"'NF { print "no longer given: " show($0) }' >>"$tw_notes"
         fi
         tw_summarize "$tw_parsed" "$tw_diag"
     elif [ "$tw_kind" = policy ]; then

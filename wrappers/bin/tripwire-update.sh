@@ -106,21 +106,8 @@ done
 tw_open_profile
 tw_enter_rundir
 
-# Command-line paths without a baseline, where the check compared against a similar set's
-# baseline (a glob that now expands differently): accepting means giving this set its own.
 if ! tw_has_baseline; then
-    tw_ret=""
-    if [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
-        tw_find_predecessor
-    fi
-    [ -n "$tw_ret" ] || err "profile $tw_profile has no baseline in $tw_state; create it with tripwire-init.sh (or run the check once)"
-    if [ -e "$tw_db" ] || [ -e "$tw_cfg" ] || [ -e "$tw_pol" ]; then
-        integrity_err "profile $tw_profile has baseline files in $tw_pdir but no record of their creation; re-create it with tripwire-init.sh --force"
-    fi
-    tw_create_baseline
-    printf '%s: created the baseline of this set of paths (profile %s, %s objects); the similar set'"'"'s profile %s is left as it was: remove %s and %s when no check uses it\n' \
-        "$tw_prog" "$tw_profile" "$tw_init_objects" "$tw_ret" "$tw_state/profiles/$tw_ret" "$tw_state/baselines/$tw_ret"
-    exit 0
+    err "profile $tw_profile has no baseline in $tw_state; create it with tripwire-init.sh (or run the check once)"
 fi
 tw_verify_baseline || integrity_err "$tw_integrity_msg; refusing to update profile $tw_profile. Investigate, then re-create the baseline with tripwire-init.sh --force"
 [ -n "$tw_local_pw" ] || err "no local passphrase: set TRIPWIRE_LOCAL_PASSPHRASE or --local-passphrase-file to sign the updated database"

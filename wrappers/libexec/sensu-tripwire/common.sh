@@ -233,6 +233,8 @@ tw_opt_state_dir=""
 tw_opt_profile=""
 tw_opt_policy=""
 tw_opt_severity=100
+# shellcheck disable=SC2016 # Tripwire's variable, literally
+tw_opt_attributes='$(ReadOnly) +Sc'
 tw_opt_site_pw_file=""
 tw_opt_local_pw_file=""
 tw_opt_lock_timeout=${TRIPWIRE_LOCK_TIMEOUT:-60}
@@ -243,13 +245,13 @@ tw_opt_key_size=2048
 tw_common_opt() {
     tw_shift=2
     case $1 in
-        --state-dir | --profile | --policy | --severity | --site-passphrase-file | \
+        --state-dir | --profile | --policy | --severity | --attributes | --site-passphrase-file | \
             --local-passphrase-file | --lock-timeout | --key-size)
             tw_need_arg "$@"
             tw_common_set "$1" "$2"
             ;;
-        --state-dir=* | --profile=* | --policy=* | --severity=* | --site-passphrase-file=* | \
-            --local-passphrase-file=* | --lock-timeout=* | --key-size=*)
+        --state-dir=* | --profile=* | --policy=* | --severity=* | --attributes=* | \
+            --site-passphrase-file=* | --local-passphrase-file=* | --lock-timeout=* | --key-size=*)
             tw_shift=1
             tw_common_set "${1%%=*}" "${1#*=}"
             ;;
@@ -270,6 +272,10 @@ tw_common_set() {
             tw_need_uint "$1" "$2"
             [ "$2" -le 1000000 ] || usage_err "--severity is at most 1000000 (Tripwire's limit)"
             tw_opt_severity=$2
+            ;;
+        --attributes)
+            tw_check_attributes "$2"
+            tw_opt_attributes=$2
             ;;
         --site-passphrase-file) tw_opt_site_pw_file=$2 ;;
         --local-passphrase-file) tw_opt_local_pw_file=$2 ;;

@@ -8,7 +8,8 @@
 #   O <TAB> kind <TAB> severity <TAB> rule <TAB> start <TAB> "path"
 #                                                one changed object; kind is added, removed or
 #                                                modified; the path is in Tripwire's quoted and
-#                                                escaped display form
+#                                                escaped display form, rule and start as Tripwire
+#                                                prints them (see tw_names_awk_lib)
 #   E <TAB> message <TAB> object <TAB> detail     one scan error, from the report's Error Report
 #                                                (unlike stderr, it does not wrap long lines)
 
@@ -36,12 +37,20 @@ tw_parse_report() {
         errors && /^(---|$)/ { flush(); next }
         END { flush() }
         !summary { next }
+        # "Rule Name: NAME (START)", where NAME and START may both contain " (" and ")": the
+        # split where NAME equals START (every rule made for a command-line path), else the
+        # last " (" (a rule name of its own).
         /^Rule Name: / {
             rule = substr($0, 12); start = ""; kind = ""; sev = 0
             n = length(rule)
             if (substr(rule, n, 1) == ")") {
-                for (i = n - 1; i > 1; i--) if (substr(rule, i, 2) == " (") break
-                if (i > 1) { start = substr(rule, i + 2, n - i - 2); rule = substr(rule, 1, i - 1) }
+                cut = 0
+                for (i = n - 1; i > 1; i--) {
+                    if (substr(rule, i, 2) != " (") continue
+                    if (cut == 0) cut = i
+                    if (substr(rule, 1, i - 1) == substr(rule, i + 2, n - i - 2)) { cut = i; break }
+                }
+                if (cut > 1) { start = substr(rule, cut + 2, n - cut - 2); rule = substr(rule, 1, cut - 1) }
             }
             next
         }
@@ -80,17 +89,19 @@ tw_summarize() {
 # tw_render_details PARSED DIAG MAX: the changed objects grouped by kind, then the scan errors,
 # each list capped at MAX entries.
 tw_render_details() {
-    awk -F '\t' -v max="$3" '
+    awk -F '\t' -v max="$3" "$tw_names_awk_lib"'
         BEGIN { max += 0; ne = 0 }
         FILENAME == ARGV[1] && $1 == "O" {
             n[$2]++
-            if (n[$2] <= max) line[$2, n[$2]] = "  " $6 " (rule " $4 ", severity " $3 ")"
+            if (n[$2] <= max) line[$2, n[$2]] = "  \"" show(twpath($6)) "\" (rule " show(twunhex($4)) ", severity " $3 ")"
             next
         }
         FILENAME == ARGV[2] && $1 == "warning" {
             ne++
             if (ne <= max) {
-                s = "  " ($3 != "" ? $3 ": " : "") $2
+                s = "  "
+                if ($3 != "") s = s show(twunhex($3)) ": "
+                s = s $2
                 if ($4 != "") s = s " (" $4 ")"
                 err[ne] = s
             }
@@ -179,13 +190,86 @@ tw_output_filter() {
 # ---------------------------------------------------------------------------------------------
 # JSON
 
-# The awk functions shared by the JSON writers: jstr(s) quotes a string; jpath(s) turns a path
-# in Tripwire's display form ("...", with \" \\ \xNN escapes) into a JSON string; comma(list) is
-# the separator before the next item of a list.
+# Names as operators read them. Tripwire, in the C locale the scripts use, prints every byte that
+# is not printable ASCII as \xNN (and, in quoted paths, \\ and \"); the check shows names as
+# they are instead: valid UTF-8 stays UTF-8, and only bytes that are not valid UTF-8, control
+# characters (C0, DEL, C1, and the bidirectional and line-separator controls that could disguise
+# a name) are written \xNN, and a backslash \\. Text and JSON show the same form.
+#   twpath(s)   a quoted, escaped path as Tripwire prints it, to its raw bytes
+#   twunhex(s)  a rule name or policy text: \xNN to raw bytes, everything else as it is
+#   show(s)     raw bytes to the form above
+# Plain byte arithmetic (the C locale): the same in busybox awk 1.29, mawk and gawk.
+tw_names_awk_lib='
+function hexval(h) {
+    h = tolower(h)
+    return (index("0123456789abcdef", substr(h, 1, 1)) - 1) * 16 + index("0123456789abcdef", substr(h, 2, 1)) - 1
+}
+function twunescape(s, all,    o, i, n, c, h) {
+    if (index(s, "\\") == 0) return s
+    o = ""; n = length(s)
+    for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (c != "\\") { o = o c; continue }
+        c = substr(s, i + 1, 1)
+        h = substr(s, i + 2, 2)
+        if ((c == "x" || c == "X") && h ~ /^[0-9A-Fa-f][0-9A-Fa-f]$/ && hexval(h) > 0) {
+            o = o sprintf("%c", hexval(h)); i += 3
+        } else if (all && (c == "\\" || c == "\"")) {
+            o = o c; i++
+        } else o = o "\\"
+    }
+    return o
+}
+function twunhex(s) { return twunescape(s, 0) }
+function twpath(s) {
+    if (substr(s, 1, 1) == "\"" && substr(s, length(s), 1) == "\"") s = substr(s, 2, length(s) - 2)
+    return twunescape(s, 1)
+}
+function ordinal(c,    i) {
+    if (!ord_ready) { for (i = 1; i < 256; i++) ord_of[sprintf("%c", i)] = i; ord_ready = 1 }
+    return ord_of[c] + 0
+}
+function show(s,    o, i, n, b, c, need, ok, lo, hi, j, k, k2) {
+    if (s ~ /^[ -~]*$/ && index(s, "\\") == 0) return s
+    o = ""; n = length(s); i = 1
+    while (i <= n) {
+        c = substr(s, i, 1)
+        b = ordinal(c)
+        if (c == "\\") { o = o "\\\\"; i++; continue }
+        if (b >= 32 && b < 127) { o = o c; i++; continue }
+        need = 0
+        if (b >= 194 && b <= 223) need = 1
+        else if (b >= 224 && b <= 239) need = 2
+        else if (b >= 240 && b <= 244) need = 3
+        ok = need > 0 && i + need <= n
+        lo = 128; hi = 191
+        if (b == 194) lo = 160
+        if (b == 224) lo = 160
+        if (b == 237) hi = 159
+        if (b == 240) lo = 144
+        if (b == 244) hi = 143
+        for (j = 1; ok && j <= need; j++) {
+            k = ordinal(substr(s, i + j, 1))
+            if (j == 1 && (k < lo || k > hi)) ok = 0
+            if (j > 1 && (k < 128 || k > 191)) ok = 0
+        }
+        if (ok && b == 226) {
+            k = ordinal(substr(s, i + 1, 1)); k2 = ordinal(substr(s, i + 2, 1))
+            if ((k == 128 && k2 >= 168 && k2 <= 174) || (k == 129 && k2 >= 166 && k2 <= 169)) ok = 0
+        }
+        if (ok) { o = o substr(s, i, need + 1); i += need + 1 }
+        else { o = o sprintf("\\x%02x", b); i++ }
+    }
+    return o
+}
+'
+
+# The awk functions shared by the JSON writers (after tw_names_awk_lib): jstr(s) quotes a
+# string; jname(s) is jstr(show(s)); comma(list) is the separator before the next item of a list.
 #
 # busybox awk (Alpine) reads `name (...)` as a call of a function "name": never put a
 # parenthesised expression right after a variable; call a function or use a variable instead.
-tw_json_awk_lib='
+tw_json_awk_lib=$tw_names_awk_lib'
 function comma(list) { return list == "" ? "" : "," }
 function jstr(s,    i, c, o, n) {
     if (s !~ /[\\"]/ && s !~ ctlre) return "\"" s "\""
@@ -199,21 +283,7 @@ function jstr(s,    i, c, o, n) {
     }
     return "\"" o "\""
 }
-function jpath(s,    i, c, o, n) {
-    if (substr(s, 1, 1) == "\"" && substr(s, length(s), 1) == "\"") s = substr(s, 2, length(s) - 2)
-    if (index(s, "\\") == 0) return jstr(s)
-    o = ""; n = length(s)
-    for (i = 1; i <= n; i++) {
-        c = substr(s, i, 1)
-        if (c != "\\") { if (c == "\"") o = o "\\\""; else o = o c; continue }
-        c = substr(s, i + 1, 1)
-        if ((c == "x" || c == "X") && substr(s, i + 2, 2) ~ /^[0-9A-Fa-f][0-9A-Fa-f]$/) {
-            o = o "\\u00" tolower(substr(s, i + 2, 2)); i += 3
-        } else if (c == "\\" || c == "\"") { o = o "\\" c; i++ }
-        else o = o "\\\\"
-    }
-    return "\"" o "\""
-}
+function jname(s) { return jstr(show(s)) }
 BEGIN { ctl = ""; for (i = 1; i < 32; i++) ctl = ctl sprintf("%c", i); ctlre = "[" ctl "]" }
 '
 
@@ -267,11 +337,11 @@ tw_json_result() {
             key = $4 SUBSEP $5 SUBSEP $3
             if (!(key in rk)) { rk[key] = ++nr; rname[nr] = $4; rstart[nr] = $5; rsev[nr] = $3 }
             r = rk[key]
-            objs[r, $2] = objs[r, $2] comma(objs[r, $2]) jpath($6)
+            objs[r, $2] = objs[r, $2] comma(objs[r, $2]) jname(twpath($6))
             next
         }
         FILENAME == ARGV[2] && $1 == "warning" {
-            errs = errs comma(errs) "{\"message\":" jstr($2) ",\"object\":" jstr($3) ",\"detail\":" jstr($4) "}"
+            errs = errs comma(errs) "{\"message\":" jstr($2) ",\"object\":" jname(twunhex($3)) ",\"detail\":" jstr($4) "}"
             next
         }
         FILENAME == ARGV[3] && $0 != "" { notes = notes comma(notes) jstr($0) }
@@ -282,7 +352,7 @@ tw_json_result() {
             printf "\"counts\":{\"added\":%d,\"removed\":%d,\"modified\":%d,\"violations\":%d,\"objects_scanned\":%d,\"scan_errors\":%d},", added, removed, modified, violations, objects, errors
             printf "\"max_severity\":%d,\"thresholds\":{\"warning\":%d,\"critical\":%d},\"rules\":[", maxsev, warn, crit
             for (r = 1; r <= nr; r++) {
-                printf "%s{\"name\":%s,\"start\":%s,\"severity\":%d", (r > 1 ? "," : ""), jstr(rname[r]), jpath(rstart[r]), rsev[r]
+                printf "%s{\"name\":%s,\"start\":%s,\"severity\":%d", (r > 1 ? "," : ""), jname(twunhex(rname[r])), jname(twunhex(rstart[r])), rsev[r]
                 printf ",\"added\":[%s],\"removed\":[%s],\"modified\":[%s]}", objs[r, "added"], objs[r, "removed"], objs[r, "modified"]
             }
             printf "],\"errors\":[%s],\"notes\":[%s]}\n", errs, notes
