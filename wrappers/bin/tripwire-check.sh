@@ -6,7 +6,8 @@
 # PATH arguments are monitored recursively, with a baseline of their own for each distinct set of
 # paths (so `tripwire-check.sh /var/www/*` works). Without paths, the default policy of the host's
 # family (Debian, RHEL, Alpine) is used, or the operator's --policy FILE. The first run of a profile
-# creates its baseline and says so (OK); every later run compares the file system against it.
+# creates its baseline and says so (WARNING, see --new-baseline-status); every later run compares
+# the file system against it.
 #
 # Options:
 #   --state-dir DIR             where baselines, keys and reports live (default: $TRIPWIRE_STATE_DIR,
@@ -22,7 +23,11 @@
 #   --max-list N                list at most N objects of each kind, and N scan errors (default 10)
 #   --keep-reports N            keep the newest N reports of the profile (default 100, 0: all)
 #   --lock-timeout SECONDS      wait this long for another run on the same profile (default 60)
-#   --no-init                   never create a baseline here: a missing one is CRITICAL
+#   --no-init                   never create a baseline here: a missing one is CRITICAL (for hosts
+#                               whose baselines are made with tripwire-init.sh when provisioned)
+#   --new-baseline-status ok|warning|critical
+#                               the status of a run that creates a new baseline (default warning:
+#                               a state directory deleted by an intruder must not pass unseen)
 #   --site-passphrase-file F    read the site passphrase from F (mode 0600)
 #   --local-passphrase-file F   read the local passphrase from F (mode 0600)
 #   --key-size 1024|2048        size of keys generated on the first run (default 2048)
@@ -80,6 +85,7 @@ tw_opt_metrics=""
 tw_opt_max_list=10
 tw_opt_keep_reports=100
 tw_opt_no_init=0
+tw_opt_new_status=1
 
 while [ "$#" -gt 0 ]; do
     tw_common_opt "$@"
@@ -92,13 +98,14 @@ while [ "$#" -gt 0 ]; do
             tw_usage
             exit 0
             ;;
-        --warning | --critical | --metrics | --json | --max-list | --keep-reports)
+        --warning | --critical | --metrics | --json | --max-list | --keep-reports | --new-baseline-status)
             tw_need_arg "$@"
             tw_opt=$1
             tw_val=$2
             shift 2
             ;;
-        --warning=* | --critical=* | --metrics=* | --json=* | --max-list=* | --keep-reports=*)
+        --warning=* | --critical=* | --metrics=* | --json=* | --max-list=* | --keep-reports=* | \
+            --new-baseline-status=*)
             tw_opt=${1%%=*}
             tw_val=${1#*=}
             shift
@@ -136,6 +143,14 @@ while [ "$#" -gt 0 ]; do
             ;;
         --max-list) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_max_list=$tw_val ;;
         --keep-reports) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_keep_reports=$tw_val ;;
+        --new-baseline-status)
+            case $tw_val in
+                ok) tw_opt_new_status=0 ;;
+                warning) tw_opt_new_status=1 ;;
+                critical) tw_opt_new_status=2 ;;
+                *) usage_err "--new-baseline-status is ok, warning or critical, not '$tw_val'" ;;
+            esac
+            ;;
     esac
 done
 [ "$tw_opt_warning" -le "$tw_opt_critical" ] ||
@@ -176,12 +191,13 @@ tw_emit() {
         [ "$_status" = 2 ] || _status=3
         _summary="$_summary; could not write the JSON result to $tw_json_file"
     fi
+    # Straight to stdout, through no file: the result line must get out on a full file system too.
+    tw_result_printed=1
     {
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_status")" "$_summary"
         tw_render_details "$tw_parsed" "$tw_diag" "$tw_opt_max_list"
         cat "$tw_notes"
-    } >"$tw_rundir/output" || true
-    tw_output_filter "$tw_opt_metrics" <"$tw_rundir/output" || true
+    } | tw_output_filter "$tw_opt_metrics" || true
     if [ -n "$tw_opt_metrics" ]; then
         tw_metrics "$tw_opt_metrics" || true
     fi
@@ -197,6 +213,7 @@ if ! tw_has_baseline; then
         integrity_err "profile $tw_profile has baseline files in $tw_pdir but no record of their creation in $tw_state/baselines; re-create it with tripwire-init.sh --force"
     fi
     tw_create_baseline
+    tw_baseline_created
     tw_created=1
     tw_objects=$tw_init_objects
     awk -F '\t' '$1 == "warning"' "$tw_rundir/init.diag" >"$tw_diag"
@@ -204,8 +221,10 @@ if ! tw_has_baseline; then
     tw_note=$(tw_generated_note)
     [ -z "$tw_note" ] || printf '%s\n' "$tw_note" >>"$tw_notes"
     printf 'the baseline is in %s; later runs compare against it\n' "$tw_pdir" >>"$tw_notes"
-    tw_summary="baseline created, $tw_objects objects"
-    tw_status=0
+    # A new baseline takes whatever the files hold now as the truth: its own summary and status
+    # (--new-baseline-status), and its creation time as a metric on every later run.
+    tw_summary="new baseline created, $tw_objects objects"
+    tw_status=$tw_opt_new_status
     if [ "$tw_errors" -gt 0 ]; then
         tw_summary="$tw_summary, $tw_errors scan errors"
         [ "$tw_status" -ge 1 ] || tw_status=1
@@ -226,6 +245,8 @@ fi
 
 # ---- Later runs: verify the baseline, then compare -------------------------------------------
 tw_verify_baseline || integrity_err "$tw_integrity_msg (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+tw_baseline_created
+printf 'the baseline was created at %s\n' "$tw_baseline_iso" >>"$tw_notes"
 
 mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
 tw_report=$tw_reports/$(tw_now_utc)-$$.twr

@@ -5,8 +5,11 @@
 # Usage: tripwire-update.sh [OPTIONS] [PATH...]
 #
 # Give it the same PATH arguments, --policy or --profile as the check. It refuses a baseline that
-# fails its integrity checks, and it accepts exactly what the last check reported: changes made
-# after that check are reported by the next one. When the arguments ask for another policy than
+# fails its integrity checks, and it accepts exactly what the last check reported, proven by that
+# check's signed report (signed with the local key, made by this profile's check against the
+# database as it is now): changes made after that check are reported by the next one. A report
+# the check could not sign (it had no local passphrase) proves nothing, since anyone able to run
+# tripwire can write one: --recheck then runs a signed check now and accepts what it finds. When the arguments ask for another policy than
 # the baseline's (other paths under --profile, an edited --policy file, a new default entry), it
 # applies it with `tripwire --update-policy` in secure mode high. For paths whose glob now expands
 # differently, it creates the baseline of the new set of paths.
@@ -17,6 +20,8 @@
 #   --profile NAME              the baseline's name (default: derived from the paths, else "default")
 #   --policy FILE               the policy file the check was given
 #   --max-list N                list at most N of the accepted changes (default 20)
+#   --recheck                   accept what a signed check run now finds (listed), instead of the
+#                               last check's report
 #   --local-passphrase-file F   read the local passphrase from F (mode 0600)
 #   --severity N                severity of the rules for PATH arguments (default 100)
 #   --site-passphrase-file F    read the site passphrase from F (mode 0600); needed only to apply
@@ -69,6 +74,7 @@ done
 tw_setup 0 2 1 1
 
 tw_opt_max_list=20
+tw_opt_recheck=0
 while [ "$#" -gt 0 ]; do
     tw_common_opt "$@"
     if [ "$tw_shift" -gt 0 ]; then
@@ -90,6 +96,7 @@ while [ "$#" -gt 0 ]; do
             tw_need_uint --max-list "${1#*=}"
             tw_opt_max_list=${1#*=}
             ;;
+        --recheck) tw_opt_recheck=1 ;;
         --)
             shift
             for tw_arg in "$@"; do
@@ -117,56 +124,123 @@ tw_get() {
     [ -f "$tw_pdir/last-check" ] || return 0
     sed -n "s/^$1=//p" "$tw_pdir/last-check" | head -n 1
 }
-tw_name=$(tw_get report)
-tw_violations=$(tw_get violations)
-tw_when=$(tw_get time)
-tw_did=""
-if [ ! -f "$tw_pdir/last-check" ]; then
-    say "no check has run on profile $tw_profile since its baseline was created: no changes to accept"
-elif [ -n "$(tw_get accepted)" ]; then
-    say "the changes of the last check ($tw_when) were already accepted"
-elif [ "${tw_violations:-0}" = 0 ]; then
-    say "the last check ($tw_when) found no changes"
-else
-    case $tw_name in
-        "" | */* | .*) integrity_err "$tw_pdir/last-check names no valid report" ;;
-    esac
-    tw_report=$tw_reports/$tw_name
-    [ -f "$tw_report" ] || err "the report of the last check, $tw_report, is gone; run the check again"
 
-    # A signed report must verify with our local key; an unsigned one is accepted with a warning.
-    tw_ex=$("$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" "$tw_report" </dev/null 2>&1) || true
+# tw_report_header FIELD: a field of the report's or database's header on stdin ("Database file
+# used", "Database last updated on"), as twprint shows it.
+tw_report_header() {
+    awk -v f="$1:" 'index($0, f) == 1 { v = substr($0, length(f) + 1); sub(/^[ \t]+/, "", v); print v; exit }'
+}
+
+# tw_prove_report REPORT: the report is signed with our local key, was made by a check of this
+# profile, against the database as it is now (not an older report replayed). Integrity failure
+# otherwise.
+tw_prove_report() {
+    tw_ex=$("$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" "$1" </dev/null 2>&1) || true
     case $tw_ex in
-        *"Encoding: Asymmetric Encryption"*)
-            case $tw_ex in
-                *"Local Keyfile: $tw_local_key"*) ;;
-                *) integrity_err "the signature of the report $tw_report does not verify with $tw_local_key" ;;
-            esac
+        *"Encoding: Asymmetric Encryption"*) ;;
+        *"Encoding: "*)
+            integrity_err "the report $1 is not signed, so nothing proves that the check made it (anyone who can run tripwire can write one); the baseline is unchanged. Give the check the local passphrase so that it signs its reports, or run tripwire-update.sh --recheck to accept what a signed check finds now"
             ;;
-        *"Encoding: "*) say "warning: the report $tw_report is not signed (the check had no local passphrase)" ;;
-        *) integrity_err "cannot read the report $tw_report" ;;
+        *) integrity_err "cannot read the report $1" ;;
     esac
+    case $tw_ex in
+        *"Local Keyfile: $tw_local_key"*) ;;
+        *) integrity_err "the signature of the report $1 does not verify with $tw_local_key" ;;
+    esac
+    "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$1" -t 2 -s </dev/null \
+        >"$tw_rundir/report.head" 2>/dev/null || integrity_err "twprint cannot read the report $1"
+    "$tw_twprint" --print-dbfile -c "$tw_cfg" -L "$tw_local_key" -d "$tw_db" </dev/null 2>/dev/null |
+        awk '/^Object Summary/ { exit } { print }' >"$tw_rundir/db.head" || true
+    _used=$(tw_report_header "Database file used" <"$tw_rundir/report.head")
+    if [ "$_used" != "$tw_db" ]; then
+        integrity_err "the report $1 is not a report of this profile: it was made with the database ${_used:-(none named)}, not $tw_db; the baseline is unchanged"
+    fi
+    _then=$(tw_report_header "Database last updated on" <"$tw_rundir/report.head")
+    _now=$(tw_report_header "Database last updated on" <"$tw_rundir/db.head")
+    if [ -z "$_now" ] || [ "$_then" != "$_now" ]; then
+        integrity_err "the report $1 was made against the database as it was before its update of ${_now:-(unknown)}, not as it is now (a replayed report?); run the check again"
+    fi
+}
 
-    printf '%s: accepting %s changes found by the check at %s (report %s):\n' "$tw_prog" "$tw_violations" "$tw_when" "$tw_report"
-    "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$tw_report" -t 1 -s \
+# tw_list_report REPORT: the report's changes, at most --max-list of them.
+tw_list_report() {
+    "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$1" -t 1 -s \
         </dev/null 2>/dev/null | awk -v max="$tw_opt_max_list" '
         BEGIN { n = 0; max += 0 }
         /^(Added|Removed|Modified):/ { n++; if (n <= max) { sub(/\t/, " "); print "  " $0 } }
         END { if (n > max) printf "  \342\200\246 and %d more\n", n - max }'
+}
 
+# tw_update_db REPORT: write the updated database beside the old one, verify it, and only then
+# rename it over the old one: a run killed at any moment leaves a usable baseline.
+tw_update_db() {
+    _live=$tw_db
+    rm -f "$_live.new" "$_live.new.bak"
+    cp "$_live" "$_live.new" || tw_write_err "$_live.new"
     tw_rc=0
-    tw_feed "$tw_local_pw" | "$tw_tripwire" --update -a -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" \
-        -S "$tw_site_key" -L "$tw_local_key" -r "$tw_report" >"$tw_rundir/update.out" 2>"$tw_rundir/update.err" || tw_rc=$?
+    tw_feed "$tw_local_pw" | "$tw_tripwire" --update -a -c "$tw_cfg" -p "$tw_pol" -d "$_live.new" \
+        -S "$tw_site_key" -L "$tw_local_key" -r "$1" >"$tw_rundir/update.out" 2>"$tw_rundir/update.err" || tw_rc=$?
+    rm -f "$_live.new.bak"
     if grep -q 'Incorrect local passphrase' "$tw_rundir/update.out" "$tw_rundir/update.err"; then
+        rm -f "$_live.new"
         err "the local passphrase (from $tw_local_pw_src) does not open $tw_local_key; the baseline is unchanged"
     fi
     if [ "$tw_rc" -ne 0 ]; then
+        rm -f "$_live.new"
         tw_why=$(tw_parse_diagnostics "$tw_rundir/update.err" | awk -F '\t' '{ print $2 " " $3 " " $4; exit }')
-        err "tripwire --update failed (exit $tw_rc): ${tw_why:-$(tail -n 3 "$tw_rundir/update.err" | tr '\n' ' ')}"
+        err "tripwire --update failed (exit $tw_rc): ${tw_why:-$(tail -n 3 "$tw_rundir/update.err" | tr '\n' ' ')}; the baseline is unchanged"
     fi
-    tw_verify_baseline || integrity_err "after the update: $tw_integrity_msg"
-    printf 'accepted=%s\n' "$(tw_now_utc)" >>"$tw_pdir/last-check"
-    tw_did="accepted the changes of the last check"
+    tw_db=$_live.new
+    if ! tw_verify_baseline; then
+        tw_db=$_live
+        rm -f "$_live.new"
+        err "the updated database does not verify ($tw_integrity_msg); the baseline is unchanged"
+    fi
+    tw_db=$_live
+    mv -f "$_live.new" "$_live" || err "cannot rename $_live.new to $_live; the baseline is unchanged"
+}
+
+tw_did=""
+if [ "$tw_opt_recheck" = 1 ]; then
+    # A signed check, now, by this process: its report needs no other proof.
+    tw_report=$tw_rundir/recheck.twr
+    tw_rc=0
+    tw_feed "$tw_local_pw" | "$tw_tripwire" --check -E -c "$tw_cfg" -p "$tw_pol" -d "$tw_db" -S "$tw_site_key" \
+        -L "$tw_local_key" -r "$tw_report" >"$tw_rundir/recheck.out" 2>"$tw_rundir/recheck.err" || tw_rc=$?
+    if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
+        err "tripwire --check failed (exit $tw_rc): $(tail -n 3 "$tw_rundir/recheck.err" | tr '\n' ' ')"
+    fi
+    if [ "$tw_rc" = 0 ]; then
+        say "a signed check now finds no changes"
+    else
+        printf '%s: accepting the changes a signed check finds now:\n' "$tw_prog"
+        tw_list_report "$tw_report"
+        tw_update_db "$tw_report"
+        tw_did="accepted the changes found now"
+    fi
+else
+    tw_name=$(tw_get report)
+    tw_violations=$(tw_get violations)
+    tw_when=$(tw_get time)
+    if [ ! -f "$tw_pdir/last-check" ]; then
+        say "no check has run on profile $tw_profile since its baseline was created: no changes to accept"
+    elif [ -n "$(tw_get accepted)" ]; then
+        say "the changes of the last check ($tw_when) were already accepted"
+    elif [ "${tw_violations:-0}" = 0 ]; then
+        say "the last check ($tw_when) found no changes"
+    else
+        case $tw_name in
+            "" | */* | .*) integrity_err "$tw_pdir/last-check names no valid report" ;;
+        esac
+        tw_report=$tw_reports/$tw_name
+        [ -f "$tw_report" ] || err "the report of the last check, $tw_report, is gone; run the check again"
+        tw_prove_report "$tw_report"
+        printf '%s: accepting the changes found by the check at %s (report %s):\n' "$tw_prog" "$tw_when" "$tw_report"
+        tw_list_report "$tw_report"
+        tw_update_db "$tw_report"
+        printf 'accepted=%s\n' "$(tw_now_utc)" >>"$tw_pdir/last-check" || tw_write_err "$tw_pdir/last-check"
+        tw_did="accepted the changes of the last check"
+    fi
 fi
 
 # ---- 2. A policy that differs from the baseline's (other paths, an edited --policy file) --------

@@ -76,6 +76,7 @@ tw_state_name() {
 tw_finish() {
     _st=$1
     shift
+    tw_result_printed=1
     if [ "$tw_check_mode" = 1 ]; then
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_st")" "$*"
         if [ -n "$tw_json_file" ] && ! tw_json_simple "$_st" "$*"; then
@@ -89,7 +90,16 @@ tw_finish() {
 
 # err MESSAGE: an operational failure (UNKNOWN for the check).
 err() {
-    tw_finish "$tw_rc_fail" "$*"
+    tw_finish "$tw_rc_fail" "$*$(tw_full_note "${tw_state:-}")"
+}
+
+# tw_full_note DIR: "; the file system of DIR is full (N KB free)" when less than 5% of it is free
+# (the likely cause of a failure to write; the failed write may have freed a little since), else
+# nothing. df -P -k: the second field is the size, the fourth the space available, in KB.
+tw_full_note() {
+    [ -n "$1" ] && [ -d "$1" ] || return 0
+    df -P -k "$1" 2>/dev/null | awk -v d="$1" 'NR == 2 && $2 > 0 && $4 * 20 < $2 {
+        printf "; the file system of %s is full (%d KB free)", d, $4 }'
 }
 
 # usage_err MESSAGE: a usage error.
@@ -126,6 +136,14 @@ need_cmd() {
 
 tw_cleanup() {
     _rc=$?
+    # The check always ends with its result line: a command that failed under set -e (a write to a
+    # full file system, say) must not leave Sensu an exit status without one, which it would read
+    # as WARNING or CRITICAL.
+    if [ "$tw_check_mode" = 1 ] && [ "${tw_result_printed:-0}" = 0 ] && [ "$_rc" -ne 0 ]; then
+        tw_result_printed=1
+        printf 'TRIPWIRE UNKNOWN - stopped by an unexpected failure (exit %s)%s\n' "$_rc" "$(tw_full_note "${tw_state:-}")"
+        _rc=$tw_rc_fail
+    fi
     if [ "${tw_init_partial:-0}" = 1 ]; then
         rm -f "$tw_cfg" "$tw_pol" "$tw_db" "$tw_marker"
     fi
@@ -137,7 +155,7 @@ tw_cleanup() {
         rm -rf "$tw_rundir"
     fi
     tw_rundir=""
-    return "$_rc"
+    exit "$_rc"
 }
 
 # ---------------------------------------------------------------------------------------------

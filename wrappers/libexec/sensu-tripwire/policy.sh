@@ -234,14 +234,15 @@ tw_policy_operator() {
 # tw_make_policy OUT: write the policy of this profile's kind to OUT.
 tw_make_policy() {
     rm -f "$tw_rundir/entries"
-    case $tw_kind in
-        paths)
-            tw_check_paths_allowed
-            tw_policy_for_paths >"$1"
-            ;;
-        policy) tw_policy_operator >"$1" ;;
-        *) tw_policy_default >"$1" ;;
-    esac || err "cannot write the policy to $1"
+    [ "$tw_kind" != paths ] || tw_check_paths_allowed
+    {
+        tw_policy_binding
+        case $tw_kind in
+            paths) tw_policy_for_paths ;;
+            policy) tw_policy_operator ;;
+            *) tw_policy_default ;;
+        esac
+    } >"$1" || tw_write_err "$1"
 }
 
 # ---------------------------------------------------------------------------------------------

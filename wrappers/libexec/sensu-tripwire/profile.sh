@@ -117,6 +117,17 @@ tw_set_files() {
     tw_reports=$tw_pdir/reports
 }
 
+# tw_baseline_created: when the profile's baseline was created, from its record: tw_baseline_iso
+# (UTC, ISO 8601) and tw_baseline_epoch (seconds, 0 when not recorded).
+tw_baseline_created() {
+    tw_baseline_iso=$(sed -n 's/^created=\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1-\2-\3T\4:\5:\6Z/p' "$tw_marker" | head -n 1)
+    tw_baseline_epoch=$(sed -n 's/^epoch=//p' "$tw_marker" | head -n 1)
+    case $tw_baseline_epoch in
+        "" | *[!0-9]*) tw_baseline_epoch=0 ;;
+    esac
+    [ -n "$tw_baseline_iso" ] || tw_baseline_iso="an unrecorded time"
+}
+
 # tw_has_baseline: the profile's baseline was created (and not deliberately removed).
 tw_has_baseline() {
     [ -f "$tw_marker" ]
@@ -170,7 +181,71 @@ tw_verify_baseline() {
             else if (!(db in seen) && n == 0) bad[++n] = "the database " db " could not be examined"
             if (n > 0) print bad[1]
         }')
-    [ -z "$tw_integrity_msg" ]
+    [ -z "$tw_integrity_msg" ] && tw_verify_exact && tw_verify_bound
+}
+
+# tw_verify_exact: no bytes after the signed data of the configuration, policy or database.
+# Tripwire stops reading where its signed data ends, so bytes appended to a file go unnoticed by
+# it; a copy one byte shorter must therefore no longer verify (it does when the last byte was not
+# Tripwire's). Sets tw_integrity_msg and returns 1 on failure.
+tw_verify_exact() {
+    for _f in "cfg:$tw_cfg" "pol:$tw_pol" "db:$tw_db"; do
+        _path=${_f#*:}
+        _size=$(wc -c <"$_path" | tr -d ' ')
+        [ "$_size" -gt 1 ] 2>/dev/null || continue
+        dd if="$_path" of="$tw_rundir/short.${_f%%:*}" bs="$((_size - 1))" count=1 2>/dev/null ||
+            tw_write_err "$tw_rundir/short.${_f%%:*}"
+    done
+    _ex=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
+        short.cfg short.pol short.db </dev/null 2>&1) || true
+    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
+    _long=$(printf '%s\n' "$_ex" | awk -v site="$tw_site_key" -v loc="$tw_local_key" '
+        /^File: "/ { f = $0; sub(/^.*\/short\./, "", f); sub(/"$/, "", f); next }
+        /^[ \t]*(Site|Local) Keyfile: / { k = $0; sub(/^[ \t]*(Site|Local) Keyfile: /, "", k)
+            if ((k == site || k == loc) && !(f in seen)) { seen[f] = 1; print f } }' | head -n 1)
+    case $_long in
+        "") return 0 ;;
+        cfg) _long=$tw_cfg ;;
+        pol) _long=$tw_pol ;;
+        *) _long=$tw_db ;;
+    esac
+    tw_integrity_msg="bytes were appended after the signed data of $_long"
+    return 1
+}
+
+# tw_policy_binding: the first line of every policy a profile gets; signed into its policy, it
+# binds the policy (and the database, which Tripwire binds to the policy) to the profile.
+tw_policy_binding() {
+    printf '# sensu-tripwire profile %s\n' "${tw_pdir##*/}"
+}
+
+# tw_verify_bound: the signed configuration names this profile's files, and the signed policy was
+# made for this profile: validly signed files of another profile copied over this one are an
+# integrity failure, not a difference to accept. Sets tw_integrity_msg and returns 1 on failure.
+tw_verify_bound() {
+    _cfgtext=$(cd "$tw_rundir" && "$tw_twadmin" --print-cfgfile -c "$tw_cfg" </dev/null 2>/dev/null) || _cfgtext=""
+    _bad=$(printf '%s\n' "$_cfgtext" | awk -v pol="$tw_pdir/tw.pol" -v db="$tw_pdir/db.twd" -v sk="$tw_site_key" \
+        -v lk="$tw_local_key" -v tmp="$tw_pdir/tmp/" '
+        BEGIN { want["POLFILE"] = pol; want["DBFILE"] = db; want["SITEKEYFILE"] = sk
+                want["LOCALKEYFILE"] = lk; want["TEMPDIRECTORY"] = tmp }
+        { k = $1; v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v) }
+        k in want { got[k] = v }
+        END { for (k in want) if (got[k] != want[k]) { print k " is " (k in got ? got[k] : "missing"); exit } }')
+    if [ -n "$_bad" ]; then
+        tw_integrity_msg="the signed configuration $tw_cfg is not this profile's ($_bad)"
+        return 1
+    fi
+    _first=$(cd "$tw_rundir" && "$tw_twadmin" --print-polfile -c "$tw_cfg" -S "$tw_site_key" </dev/null 2>/dev/null |
+        awk 'NF { print; exit }') || _first=""
+    if [ "$_first" != "$(tw_policy_binding)" ]; then
+        case $_first in
+            "# sensu-tripwire profile "*)
+                tw_integrity_msg="the signed policy $tw_pol differs from any policy of profile ${tw_pdir##*/}: it was made for profile ${_first#\# sensu-tripwire profile }"
+                ;;
+            *) tw_integrity_msg="the signed policy $tw_pol is bound to no profile (made elsewhere, or by a sensu-tripwire before 0.1)" ;;
+        esac
+        return 1
+    fi
 }
 
 # tw_init_baseline: create the profile's configuration, policy and database, all signed.
@@ -217,7 +292,7 @@ tw_init_baseline() {
     if ! tw_verify_baseline; then
         err "the new baseline does not verify: $tw_integrity_msg"
     fi
-    if ! { printf 'created=%s\nobjects=%s\nkind=%s\n' "$(tw_now_utc)" "$tw_init_objects" "$tw_kind" \
+    if ! { printf 'created=%s\nepoch=%s\nobjects=%s\nkind=%s\n' "$(tw_now_utc)" "$(tw_epoch)" "$tw_init_objects" "$tw_kind" \
         >"$tw_marker.tmp" && mv -f "$tw_marker.tmp" "$tw_marker"; }; then
         err "cannot write $tw_marker"
     fi

@@ -129,8 +129,8 @@ tw_render_details() {
 # the tw_* counters and tw_profile; the names are the same in every format.
 tw_metrics() {
     _ts=$(tw_epoch)
-    _names="added removed modified violations max_severity objects_scanned scan_errors"
-    _values="$tw_added $tw_removed $tw_modified $tw_violations $tw_maxsev $tw_objects $tw_errors"
+    _names="added removed modified violations max_severity objects_scanned scan_errors baseline_created_time"
+    _values="$tw_added $tw_removed $tw_modified $tw_violations $tw_maxsev $tw_objects $tw_errors ${tw_baseline_epoch:-0}"
     printf '%s\n' "$_values" | awk -v fmt="$1" -v names="$_names" -v ts="$_ts" -v profile="$tw_profile" '
         function sep(i) { return i > 1 ? "," : "" }
         BEGIN {
@@ -141,6 +141,7 @@ tw_metrics() {
             help["max_severity"] = "Highest severity of the violated rules (0 when none)."
             help["objects_scanned"] = "Objects Tripwire scanned."
             help["scan_errors"] = "Objects Tripwire could not read."
+            help["baseline_created_time"] = "When the baseline was created (seconds since 1970): a change means a new baseline."
         }
         {
             k = split(names, name, " ")

@@ -205,8 +205,10 @@ tw_lock_acquire() {
     _ownerless=0
     while :; do
         if mkdir "$_ld" 2>/dev/null; then
-            if ! { printf '%s\n' "$_me" >"$_ld/owner.tmp" && mv -f "$_ld/owner.tmp" "$_ld/owner"; }; then
-                err "cannot write the lock $_ld"
+            if ! { printf '%s\n' "$_me" >"$_ld/owner.tmp" && mv -f "$_ld/owner.tmp" "$_ld/owner"; } 2>/dev/null; then
+                # Not left behind ownerless: the next run would wait for it.
+                rm -rf "$_ld"
+                tw_write_err "$_ld/owner"
             fi
             tw_locks="$tw_locks $_ld"
             return 0
@@ -302,17 +304,11 @@ tw_make_rundir() {
 # tw_write_err PATH: a failure to write PATH, with its cause when it is a full file system (UNKNOWN
 # for the check: nothing was compared, and no status would be true).
 tw_write_err() {
-    _wd=$1
-    while [ ! -d "$_wd" ] && [ "$_wd" != "${_wd%/*}" ]; do
+    _wd=${1%/*}
+    while [ -n "$_wd" ] && [ ! -d "$_wd" ]; do
         _wd=${_wd%/*}
     done
-    [ -n "$_wd" ] || _wd=/
-    # df -P: one line per file system, the fourth field the space available (POSIX).
-    _avail=$(df -P "$_wd" 2>/dev/null | awk 'NR == 2 { print $4 }')
-    if [ "$_avail" = 0 ]; then
-        err "cannot write $1: no space left on the file system of $_wd (df -P $_wd)"
-    fi
-    err "cannot write $1"
+    tw_finish "$tw_rc_fail" "cannot write $1$(tw_full_note "${_wd:-/}")"
 }
 
 # tw_enter_rundir: make the private work directory the current one. twadmin writes its temporary
