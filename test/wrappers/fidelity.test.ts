@@ -1,7 +1,7 @@
-import { appendFile, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chown, copyFile, mkdir, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isRoot } from './helpers.js';
+import { isRoot, run } from './helpers.js';
 import { expectCreated, expectStatus, scenarioSuite, type Scenario } from './scenario.js';
 
 /**
@@ -97,6 +97,118 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
         // Leaving out the UTF-8 path names it as it is.
         const fewer = await sc.sh('tripwire-check.sh', ['--state-dir', sc.state, '--profile', 'names', paren, www]);
         expect(fewer.stdout).toContain(`no longer given: ${resume}\n`);
+      }),
+    );
+  });
+
+  test.runIf(isRoot)('a file capability added with setcap is CRITICAL (the inode change time), and so are an mtime-only and a ctime-only change; --attributes tunes what a path rule compares', async () => {
+    await suite.acrossShells((shell) =>
+      asEachUser(async (user) => {
+        const sc = await suite.scenario(shell, 'setcap', { user, files: { 'bin/readme': 'r\n', 'web/index.html': 'i\n' } });
+        const tool = path.join(sc.data, 'bin', 'tool');
+        await copyFile('/bin/true', tool);
+        await own(sc, tool);
+        const bin = path.join(sc.data, 'bin');
+        const web = path.join(sc.data, 'web');
+        const check = (p: string, extra: string[] = []) => sc.sh('tripwire-check.sh', ['--state-dir', sc.state, ...extra, p]);
+        // Tripwire reads no extended attributes: only the inode change time shows the capability.
+        const tuned = ['--attributes', '$(ReadOnly) +S -mc'];
+        expectCreated(await check(bin));
+        expectCreated(await check(web, tuned));
+        const setcap = await run(['setcap', 'cap_setuid+ep', tool]);
+        expect(setcap.code, setcap.output).toBe(0);
+        const found = await check(bin);
+        expectStatus(found, 2, 'CRITICAL');
+        expect(found.stdout).toContain(`Modified (1):\n  "${tool}" (rule ${bin}, severity 100)`);
+        const accept = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, bin]);
+        expect(accept.code, accept.output).toBe(0);
+        expectStatus(await check(bin), 0, 'OK');
+
+        // An mtime-only change (the content as it was), and a ctime-only one (times restored, as a
+        // backup tool restoring access times does): CRITICAL under the default attributes...
+        const readme = path.join(bin, 'readme');
+        const before = await stat(readme);
+        await utimes(readme, before.atime, new Date(before.mtimeMs + 60_000));
+        const mtime = await check(bin);
+        expectStatus(mtime, 2, 'CRITICAL');
+        expect(mtime.stdout).toContain(`Modified (1):\n  "${readme}"`);
+        expect((await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, bin])).code).toBe(0);
+        const now = await stat(readme);
+        await utimes(readme, now.atime, now.mtime);
+        const ctime = await check(bin);
+        expectStatus(ctime, 2, 'CRITICAL');
+        expect(ctime.stdout).toContain(`Modified (1):\n  "${readme}"`);
+
+        // ...and not where --attributes leaves out m and c; a content change still is.
+        const page = path.join(web, 'index.html');
+        const p0 = await stat(page);
+        await utimes(page, p0.atime, new Date(p0.mtimeMs + 60_000));
+        expectStatus(await check(web, tuned), 0, 'OK');
+        await appendFile(page, 'defaced\n');
+        const defaced = await check(web, tuned);
+        expectStatus(defaced, 2, 'CRITICAL');
+        expect(defaced.stdout).toContain(`"${page}"`);
+        const bad = await check(web, ['--attributes', '$(ReadOnly) +Q']);
+        expectStatus(bad, 3, 'UNKNOWN');
+        expect(bad.firstLine).toContain('--attributes');
+      }),
+    );
+  });
+
+  test('two checks whose paths overlap never touch each other\'s baseline: each reports only its own paths and accepts only its own changes', async () => {
+    await suite.acrossShells((shell) =>
+      asEachUser(async (user) => {
+        const sc = await suite.scenario(shell, 'overlap', { user, files: { 'srv/a/f': 'a\n', 'srv/b/f': 'b\n' } });
+        const a = path.join(sc.data, 'srv', 'a');
+        const b = path.join(sc.data, 'srv', 'b');
+        const checkA = () => sc.sh('tripwire-check.sh', ['--state-dir', sc.state, a, b]);
+        const checkB = () => sc.sh('tripwire-check.sh', ['--state-dir', sc.state, a]);
+        expectCreated(await checkA());
+        const firstB = await checkB();
+        expect(firstB.firstLine, firstB.output).toMatch(/^TRIPWIRE WARNING - (new )?baseline created, \d+ objects; these paths overlap those of profile paths-/);
+        expect(firstB.stdout).not.toContain('compared with the baseline');
+        const profiles = (await readdir(path.join(sc.state, 'profiles'))).sort();
+        expect(profiles).toHaveLength(2);
+        await appendFile(path.join(b, 'f'), 'changed\n');
+        const fromB = await checkB();
+        expectStatus(fromB, 0, 'OK');
+        expect(fromB.firstLine).toContain('0 added, 0 removed, 0 modified');
+        const fromA = await checkA();
+        expectStatus(fromA, 2, 'CRITICAL');
+        expect(fromA.stdout).toContain(`"${b}/f"`);
+        // B's run left A's last-check marker alone, and B's update accepts nothing of A's.
+        const lastChecks = await Promise.all(profiles.map(async (p) => readFile(path.join(sc.state, 'profiles', p, 'last-check'), 'utf8').catch(() => '')));
+        expect(lastChecks.filter((t) => /violations=1/.test(t))).toHaveLength(1);
+        const updB = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, a]);
+        expect(updB.code, updB.output).toBe(0);
+        expect(updB.output).not.toContain(`${b}/f`);
+        expectStatus(await checkA(), 2, 'CRITICAL');
+        const updA = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, a, b]);
+        expect(updA.code, updA.output).toBe(0);
+        expectStatus(await checkA(), 0, 'OK');
+        expectStatus(await checkB(), 0, 'OK');
+      }),
+    );
+  });
+
+  test('a check whose reader goes away early (SIGPIPE) leaves no lock and no work directory behind, and the next one says nothing about it', async () => {
+    await suite.acrossShells((shell) =>
+      asEachUser(async (user) => {
+        const sc = await suite.scenario(shell, 'sigpipe', { user });
+        expectCreated(await sc.check());
+        const profile = (await readdir(path.join(sc.state, 'profiles')))[0] ?? '';
+        const marker = path.join(sc.state, 'baselines', profile);
+        // A CRITICAL result (the baseline record is gone), printed into a pipe nobody reads any more.
+        await rename(marker, `${marker}.away`);
+        const script = path.join(suite.asset(), 'bin', 'tripwire-check.sh');
+        const piped = await (shell.run ?? run)([...shell.argv, '-c', `${shell.argv.join(' ')} "$@" | true`, 'sh', script, '--state-dir', sc.state, sc.data], sc.user === 'nobody' ? { user: 'nobody' } : {});
+        sc.outputs.push(piped.output);
+        await rename(`${marker}.away`, marker);
+        expect(await readdir(path.join(sc.state, 'locks')), piped.output).toEqual([]);
+        expect(await readdir(path.join(sc.state, 'tmp')), piped.output).toEqual([]);
+        const next = await sc.check();
+        expectStatus(next, 0, 'OK');
+        expect(next.output).not.toMatch(/lock|work director/);
       }),
     );
   });

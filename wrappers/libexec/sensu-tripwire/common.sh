@@ -59,6 +59,9 @@ tw_setup() {
     trap 'exit 129' HUP
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    # A reader that goes away early (SIGPIPE) ends the run like any other signal: through
+    # tw_cleanup, which releases the lock and removes the work directory.
+    trap 'exit 141' PIPE
 }
 
 # tw_state_name STATUS: OK, WARNING, CRITICAL or UNKNOWN.

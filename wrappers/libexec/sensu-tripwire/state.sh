@@ -233,7 +233,9 @@ tw_lock_acquire() {
                 _now=""
                 [ -f "$_ld/owner" ] && _now=$(cat "$_ld/owner" 2>/dev/null)
                 if [ "$_now" = "$_owner" ]; then
-                    say "taking over the stale lock of $_what (${_owner:-no owner recorded})"
+                    # Operational chatter: kept out of a check's output, which is its result.
+                    [ "$tw_check_mode" = 1 ] ||
+                        say "taking over the stale lock of $_what (${_owner:-no owner recorded})"
                     rm -rf "$_ld"
                 fi
                 rmdir "$_ld.takeover" 2>/dev/null || true
