@@ -139,12 +139,14 @@ need_cmd() {
 
 tw_cleanup() {
     _rc=$?
+    _note=""
     # The check always ends with its result line: a command that failed under set -e (a write to a
     # full file system, say) must not leave Sensu an exit status without one, which it would read
-    # as WARNING or CRITICAL.
-    if [ "$tw_check_mode" = 1 ] && [ "${tw_result_printed:-0}" = 0 ] && [ "$_rc" -ne 0 ]; then
+    # as WARNING or CRITICAL. (Printed last, after the cleanup: the output may be a closed pipe.)
+    if [ "$tw_check_mode" = 1 ] && [ "${tw_result_printed:-0}" = 0 ] && [ "$_rc" -ne 0 ] && [ "$_rc" -ne 141 ]; then
         tw_result_printed=1
-        printf 'TRIPWIRE UNKNOWN - stopped by an unexpected failure (exit %s)%s\n' "$_rc" "$(tw_full_note "${tw_state:-}")"
+        _note=$(tw_full_note "${tw_state:-}")
+        _note="TRIPWIRE UNKNOWN - stopped by an unexpected failure (exit $_rc)$_note"
         _rc=$tw_rc_fail
     fi
     if [ "${tw_init_partial:-0}" = 1 ]; then
@@ -158,6 +160,7 @@ tw_cleanup() {
         rm -rf "$tw_rundir"
     fi
     tw_rundir=""
+    [ -z "$_note" ] || printf '%s\n' "$_note"
     exit "$_rc"
 }
 
