@@ -15,6 +15,8 @@
 #   --profile NAME              the baseline's name (default: derived from the paths, else "default")
 #   --policy FILE               monitor what the Tripwire policy text in FILE says
 #   --severity N                severity of the rules for PATH arguments (default 100)
+#   --attributes SPEC           the properties those rules compare (default '$(ReadOnly) +Sc':
+#                               ReadOnly, SHA-1 and the inode change time, which shows setcap)
 #   --warning N                 WARNING when a violated rule's severity is >= N (default 66)
 #   --critical N                CRITICAL when a violated rule's severity is >= N (default 100)
 #   --metrics FORMAT            append metrics in a Sensu output_metric_format: nagios_perfdata,

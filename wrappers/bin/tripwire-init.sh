@@ -15,6 +15,8 @@
 #   --profile NAME              the baseline's name (default: derived from the paths, else "default")
 #   --policy FILE               monitor what the Tripwire policy text in FILE says
 #   --severity N                severity of the rules for PATH arguments (default 100)
+#   --attributes SPEC           the properties those rules compare (default '$(ReadOnly) +Sc':
+#                               ReadOnly, SHA-1 and the inode change time, which shows setcap)
 #   --force                     replace an existing baseline of this profile (after an integrity failure)
 #   --new-keys                  generate new keys (and passphrases, unless given); the old key and
 #                               passphrase files are kept with a .replaced-TIME suffix. Baselines of

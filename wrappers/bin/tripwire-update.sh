@@ -24,6 +24,8 @@
 #                               last check's report
 #   --local-passphrase-file F   read the local passphrase from F (mode 0600)
 #   --severity N                severity of the rules for PATH arguments (default 100)
+#   --attributes SPEC           the properties those rules compare (default '$(ReadOnly) +Sc':
+#                               ReadOnly, SHA-1 and the inode change time, which shows setcap)
 #   --site-passphrase-file F    read the site passphrase from F (mode 0600); needed only to apply
 #                               a changed policy
 #   --lock-timeout SECONDS      wait this long for another run on the same profile (default 60)
