@@ -223,11 +223,11 @@ describe.concurrent('the check under attack, faults and bad input', () => {
     });
   });
 
-  test('4. an update killed (SIGKILL) while Tripwire writes the database keeps the old baseline usable', async () => {
+  test('4. an update or a policy update killed (SIGKILL) while Tripwire writes the database keeps the old baseline usable', async () => {
     // The shim runs the real tripwire --update, then leaves the database it wrote half-written and
     // kills the script, as a kill -9 in the middle of the write would.
     const shim = `#!/bin/sh
-case " $* " in *" --update "*) ;; *) exec "$0.real" "$@" ;; esac
+case " $* " in *" --update "* | *" --update-policy "*) ;; *) exec "$0.real" "$@" ;; esac
 "$0.real" "$@"
 db=""; prev=""
 for a in "$@"; do [ "$prev" = -d ] && db=$a; prev=$a; done
@@ -254,6 +254,18 @@ exit 137
       expect(done.code, done.output).toBe(0);
       expectStatus(await sc.check(), 0, 'OK');
       expect((await readdir(await sc.profileDir())).filter((f) => f.startsWith('db.twd'))).toEqual(['db.twd']);
+      // The same during a policy update (another --severity: the same profile, another policy).
+      const severity = ['--severity', '90'];
+      expectStatus(await sc.check(severity), 1, 'WARNING');
+      const killedPolicy = await runScript(killing, shell, 'tripwire-update.sh', ['--state-dir', sc.state, ...severity, sc.data]);
+      expect(killedPolicy.code, killedPolicy.output).not.toBe(0);
+      const drift = await sc.check(severity);
+      expectStatus(drift, 1, 'WARNING');
+      expect(drift.stdout).toContain('differs from the one in the baseline');
+      expectStatus(await sc.check(), 0, 'OK');
+      const applied = await sc.update(severity);
+      expect(applied.code, applied.output).toBe(0);
+      expectStatus(await sc.check(severity), 0, 'OK');
     });
   });
 

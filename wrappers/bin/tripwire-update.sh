@@ -9,9 +9,10 @@
 # check's signed report (signed with the local key, made by this profile's check against the
 # database as it is now): changes made after that check are reported by the next one. A report
 # the check could not sign (it had no local passphrase) proves nothing, since anyone able to run
-# tripwire can write one: --recheck then runs a signed check now and accepts what it finds. When the arguments ask for another policy than
-# the baseline's (other paths under --profile, an edited --policy file, a new default entry), it
-# applies it with `tripwire --update-policy` in secure mode high. For paths whose glob now expands
+# tripwire can write one: --recheck then runs a signed check now and accepts what it finds. When
+# the arguments ask for another policy than the baseline's (other paths under --profile, an
+# edited --policy file, a new default entry), it applies it with `tripwire --update-policy` in
+# secure mode high. New files are written beside the old ones, verified, then renamed over them. For paths whose glob now expands
 # differently, it creates the baseline of the new set of paths.
 #
 # Options:
@@ -167,9 +168,15 @@ tw_prove_report() {
 # tw_list_report REPORT: the report's changes, at most --max-list of them.
 tw_list_report() {
     "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$1" -t 1 -s \
-        </dev/null 2>/dev/null | awk -v max="$tw_opt_max_list" '
+        </dev/null 2>/dev/null | awk -v max="$tw_opt_max_list" "$tw_names_awk_lib"'
         BEGIN { n = 0; max += 0 }
-        /^(Added|Removed|Modified):/ { n++; if (n <= max) { sub(/\t/, " "); print "  " $0 } }
+        /^(Added|Removed|Modified):/ {
+            n++
+            if (n > max) next
+            k = $0; sub(/:.*/, "", k)
+            p = $0; sub(/^[A-Za-z]+:[ \t]*/, "", p)
+            print "  " k ": \"" show(twpath(p)) "\""
+        }
         END { if (n > max) printf "  \342\200\246 and %d more\n", n - max }'
 }
 
@@ -251,8 +258,8 @@ if tw_policy_drift; then
     printf '%s: applying the new policy to profile %s:\n' "$tw_prog" "$tw_profile"
     if [ "$tw_kind" = paths ]; then
         tw_path_changes
-        printf '%s\n' "$tw_paths_added" | awk 'NF { print "  new path: " $0 }'
-        printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "  no longer monitored: " $0 }'
+        printf '%s\n' "$tw_paths_added" | awk "$tw_names_awk_lib"'NF { print "  new path: " show($0) }'
+        printf '%s\n' "$tw_paths_dropped" | awk "$tw_names_awk_lib"'NF { print "  no longer monitored: " show($0) }'
     else
         awk -v max="$tw_opt_max_list" '
             BEGIN { n = 0; max += 0 }
@@ -263,10 +270,20 @@ if tw_policy_drift; then
     fi
     # Secure mode high: Tripwire refuses when objects in both policies changed since the database
     # was written, so nothing unreviewed slips into the baseline with the new policy.
+    # The new policy and database are written beside the old ones and verified before they
+    # replace them (the rename of the two is the only moment a kill leaves them unmatched: CRITICAL,
+    # never a silently wrong baseline).
+    tw_live_pol=$tw_pol
+    tw_live_db=$tw_db
+    rm -f "$tw_pol.new" "$tw_pol.new.bak" "$tw_db.new" "$tw_db.new.bak"
+    cp "$tw_pol" "$tw_pol.new" || tw_write_err "$tw_pol.new"
+    cp "$tw_db" "$tw_db.new" || tw_write_err "$tw_db.new"
     tw_rc=0
-    tw_feed "$tw_site_pw" "$tw_local_pw" | "$tw_tripwire" --update-policy -Z high -c "$tw_cfg" -p "$tw_pol" \
-        -d "$tw_db" -S "$tw_site_key" -L "$tw_local_key" "$tw_rundir/twpol.txt" \
+    tw_feed "$tw_site_pw" "$tw_local_pw" | "$tw_tripwire" --update-policy -Z high -c "$tw_cfg" -p "$tw_pol.new" \
+        -d "$tw_db.new" -S "$tw_site_key" -L "$tw_local_key" "$tw_rundir/twpol.txt" \
         >"$tw_rundir/polupdate.out" 2>"$tw_rundir/polupdate.err" || tw_rc=$?
+    rm -f "$tw_pol.new.bak" "$tw_db.new.bak"
+    [ "$tw_rc" -eq 0 ] || rm -f "$tw_pol.new" "$tw_db.new"
     if grep -q 'Incorrect' "$tw_rundir/polupdate.out" "$tw_rundir/polupdate.err"; then
         err "a passphrase does not open its key; the baseline is unchanged"
     fi
@@ -277,7 +294,17 @@ if tw_policy_drift; then
         fi
         err "tripwire --update-policy failed (exit $tw_rc): ${tw_why:-$(tail -n 3 "$tw_rundir/polupdate.err" | tr '\n' ' ')}"
     fi
-    tw_verify_baseline || integrity_err "after the policy update: $tw_integrity_msg"
+    tw_pol=$tw_live_pol.new
+    tw_db=$tw_live_db.new
+    if ! tw_verify_baseline; then
+        rm -f "$tw_pol" "$tw_db"
+        err "the updated policy and database do not verify ($tw_integrity_msg); the baseline is unchanged"
+    fi
+    tw_pol=$tw_live_pol
+    tw_db=$tw_live_db
+    if ! { mv -f "$tw_pol.new" "$tw_pol" && mv -f "$tw_db.new" "$tw_db"; }; then
+        err "cannot rename the updated policy and database into place"
+    fi
     cp "$tw_rundir/twpol.txt" "$tw_pdir/twpol.txt" || err "cannot write $tw_pdir/twpol.txt"
     if [ "$tw_kind" = paths ]; then
         printf '%s\n' "$tw_paths" >"$tw_pdir/paths" || err "cannot write $tw_pdir/paths"

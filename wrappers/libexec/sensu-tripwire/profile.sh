@@ -235,7 +235,7 @@ tw_verify_bound() {
         tw_integrity_msg="the signed configuration $tw_cfg is not this profile's ($_bad)"
         return 1
     fi
-    _first=$(cd "$tw_rundir" && "$tw_twadmin" --print-polfile -c "$tw_cfg" -S "$tw_site_key" </dev/null 2>/dev/null |
+    _first=$(cd "$tw_rundir" && "$tw_twadmin" --print-polfile -c "$tw_cfg" -p "$tw_pol" -S "$tw_site_key" </dev/null 2>/dev/null |
         awk 'NF { print; exit }') || _first=""
     if [ "$_first" != "$(tw_policy_binding)" ]; then
         case $_first in
