@@ -114,3 +114,29 @@ async function execIn(container: Docker.Container, argv: string[], options: RunO
   }
   return { code: info.ExitCode ?? -1, stdout, stderr, output: stdout + stderr, firstLine: stdout.split('\n')[0] ?? '' };
 }
+
+/**
+ * The Alpine shell for test tables that are built before any container exists (describe.each):
+ * its runs wait for start(DIR), which a beforeAll calls.
+ */
+export function lazyAlpine(): { shell: Shell; start(dir: string): Promise<void>; remove(): Promise<void> } {
+  let runtime: AlpineRuntime | undefined;
+  const shell: Shell = {
+    name: 'alpine',
+    argv: ['/bin/sh'],
+    run: (argv, options) => {
+      const run = runtime?.shell.run;
+      if (run === undefined) throw new Error('the Alpine container was not started (call start() in beforeAll)');
+      return run(argv, options);
+    },
+  };
+  return {
+    shell,
+    start: async (dir) => {
+      runtime = await startAlpine(dir);
+    },
+    remove: async () => {
+      await runtime?.remove();
+    },
+  };
+}

@@ -94,6 +94,14 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
         expect(byName[resume]).toMatchObject({ start: resume, added: [], modified: [`${resume}/ü.txt`] });
         expect(byName[www]?.modified.sort()).toEqual([`${www}/bad\\xffname`, `${www}/ctl\\x01x`].sort());
 
+        // tripwire-update.sh lists what it accepts the same way.
+        const accepted = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, ...args]);
+        expect(accepted.code, accepted.output).toBe(0);
+        expect(accepted.stdout).toContain(`  Modified: "${resume}/ü.txt"\n`);
+        expect(accepted.stdout).toContain(`  Modified: "${www}/bad\\xffname"\n`);
+        expect(accepted.stdout).toContain(`  Added: "${paren}/new"\n`);
+        expectStatus(await check(), 0, 'OK');
+
         // Leaving out the UTF-8 path names it as it is.
         const fewer = await sc.sh('tripwire-check.sh', ['--state-dir', sc.state, '--profile', 'names', paren, www]);
         expect(fewer.stdout).toContain(`no longer given: ${resume}\n`);

@@ -54,8 +54,8 @@ export interface ScenarioSuite {
   /** The shells every scenario runs under: dash, busybox sh, bash, and Alpine's sh. */
   shells(): Shell[];
   scenario(shell: Shell, name: string, options?: ScenarioOptions): Promise<Scenario>;
-  /** Runs body under every shell at once; fails with every shell's failure. */
-  acrossShells(body: (shell: Shell) => Promise<void>): Promise<void>;
+  /** Runs body under every shell at once (or those `only` keeps); fails with every shell's failure. */
+  acrossShells(body: (shell: Shell) => Promise<void>, only?: (shell: Shell) => boolean): Promise<void>;
   /** No output of any scenario ever held one of its passphrases. */
   expectNoSecrets(): Promise<void>;
 }
@@ -121,20 +121,24 @@ export function scenarioSuite(label: string): ScenarioSuite {
     root: () => root?.dir ?? '',
     shells: () => shells,
     scenario,
-    acrossShells: async (body) => {
-      const results = await Promise.allSettled(shells.map((shell) => body(shell)));
+    acrossShells: async (body, only = () => true) => {
+      const chosen = shells.filter(only);
+      const results = await Promise.allSettled(chosen.map((shell) => body(shell)));
       const failures = results.flatMap((r, i) =>
-        r.status === 'rejected' ? [`under ${shells[i]!.name}: ${r.reason instanceof Error ? (r.reason.stack ?? r.reason.message) : String(r.reason)}`] : [],
+        r.status === 'rejected' ? [`under ${chosen[i]!.name}: ${r.reason instanceof Error ? (r.reason.stack ?? r.reason.message) : String(r.reason)}`] : [],
       );
       if (failures.length > 0) throw new Error(failures.join('\n\n'));
     },
     expectNoSecrets: async () => {
-      for (const sc of all) {
-        const secrets = await storedPassphrases(sc.state).catch(() => []);
-        for (const out of sc.outputs) for (const secret of secrets) expect(out).not.toContain(secret);
-      }
+      for (const sc of all) await expectNoSecrets(sc);
     },
   };
+}
+
+/** No passphrase of the scenario's state directory (or given) ever appears in its output. */
+export async function expectNoSecrets(sc: Scenario, extra: string[] = []): Promise<void> {
+  const secrets = [...(await storedPassphrases(sc.state).catch(() => [] as string[])), ...extra];
+  for (const out of sc.outputs) for (const secret of secrets) expect(out).not.toContain(secret);
 }
 
 export function expectStatus(result: RunResult, code: number, state: string): void {
