@@ -13,10 +13,11 @@ err() { say "error: $*"; exit 1; }
 cd "$(dirname "$0")/.."
 
 # Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests; acl (setfacl) for their ACL scenarios.
+# busybox for the wrapper tests; acl (setfacl) for their ACL scenarios, libcap2-bin (setcap) for
+# the file-capability one.
 need_pkgs=""
 for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
-            dash:dash busybox:busybox-static setfacl:acl; do
+            dash:dash busybox:busybox-static setfacl:acl setcap:libcap2-bin; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
