@@ -271,6 +271,22 @@ exit 137
         const full = await check();
         expectStatus(full, 3, 'UNKNOWN');
         expect(full.firstLine).toMatch(/the file system of .* is full/);
+        // Space that runs out anywhere later in the run (writing the work files, the report, the
+        // record of the last check): the change is either reported as such, or the run is UNKNOWN
+        // naming the full file system; always one result line, never OK or WARNING.
+        for (const freeKb of [4, 8, 12, 16, 24, 32, 48, 64, 96]) {
+          await rm(path.join(fs, 'fill'), { force: true });
+          const avail = Number((await run(['df', '-P', '-k', fs])).stdout.split('\n')[1]?.split(/\s+/)[3]);
+          await run(['dd', 'if=/dev/zero', `of=${path.join(fs, 'fill')}`, 'bs=1024', `count=${Math.max(avail - freeKb, 0)}`]);
+          const tight = await check();
+          const lines = tight.stdout.split('\n').filter((l) => l.startsWith('TRIPWIRE '));
+          expect(lines, `${freeKb} KB free:\n${tight.output}`).toHaveLength(1);
+          if (tight.code === 2) expect(tight.firstLine, `${freeKb} KB free`).toContain('0 added, 0 removed, 1 modified');
+          else {
+            expectStatus(tight, 3, 'UNKNOWN');
+            expect(tight.firstLine, `${freeKb} KB free`).toMatch(/the file system of .* is full/);
+          }
+        }
         await rm(path.join(fs, 'fill'));
         const freed = await check();
         expectStatus(freed, 2, 'CRITICAL');

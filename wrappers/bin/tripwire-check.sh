@@ -275,6 +275,8 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
             $2 ~ /does not match|unencrypted|not encrypted|decrypt|corrupt|[Kk]ey mismatch|Keyfile format|[Aa]rchive|version mismatch|encryption error|Header ID|End of file/) {
             print ($3 != "" ? $3 ": " : "") $2 ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
     if [ -n "$tw_bad" ]; then
+        # Tripwire decrypts into temporary files: on a full file system that fails like damage.
+        [ -z "$(tw_full_note "$tw_state")" ] || err "tripwire could not read its baseline: $tw_bad"
         integrity_err "tripwire cannot use $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
     fi
     tw_why=$(awk -F '\t' '$1 == "error" { s = $2; if ($3 != "") s = s " " $3; if ($4 != "") s = s " " $4; print s; exit }' "$tw_rundir/check.diag")
@@ -300,8 +302,8 @@ fi
 # Remember the last check for tripwire-update.sh; apply the report retention.
 if ! { printf 'report=%s\nviolations=%s\nadded=%s\nremoved=%s\nmodified=%s\nexit=%s\ntime=%s\n' \
     "${tw_report##*/}" "$tw_violations" "$tw_added" "$tw_removed" "$tw_modified" "$tw_rc" \
-    "$(tw_now_utc)" >"$tw_pdir/last-check.tmp" && mv -f "$tw_pdir/last-check.tmp" "$tw_pdir/last-check"; }; then
-    err "cannot write $tw_pdir/last-check"
+    "$(tw_now_utc)" >"$tw_pdir/last-check.tmp" && mv -f "$tw_pdir/last-check.tmp" "$tw_pdir/last-check"; } 2>/dev/null; then
+    tw_write_err "$tw_pdir/last-check"
 fi
 if [ "$tw_opt_keep_reports" -gt 0 ]; then
     # Report names start with a UTC timestamp: the glob lists them oldest first.

@@ -300,7 +300,8 @@ tw_make_rundir() {
     tw_rundir=$tw_state/tmp/run.$$
     rm -rf "$tw_rundir"
     mkdir "$tw_rundir" || tw_write_err "$tw_rundir"
-    printf '%s\n' "$$ $(tw_proc_start $$) $(tw_boot_id)" >"$tw_rundir/owner" || tw_write_err "$tw_rundir/owner"
+    { printf '%s\n' "$$ $(tw_proc_start $$) $(tw_boot_id)" >"$tw_rundir/owner"; } 2>/dev/null ||
+        tw_write_err "$tw_rundir/owner"
 }
 
 # tw_write_err PATH: a failure to write PATH, with its cause when it is a full file system (UNKNOWN
