@@ -247,7 +247,7 @@ tw_verify_bound() {
             "# sensu-tripwire profile "*)
                 tw_integrity_msg="the signed policy $tw_pol differs from any policy of profile ${tw_pdir##*/}: it was made for profile ${_first#\# sensu-tripwire profile }"
                 ;;
-            *) tw_integrity_msg="the signed policy $tw_pol is bound to no profile (made elsewhere, or by a sensu-tripwire before 0.1)" ;;
+            *) tw_integrity_msg="the signed policy $tw_pol is bound to no profile (made elsewhere, or by an older sensu-tripwire)" ;;
         esac
         return 1
     fi
