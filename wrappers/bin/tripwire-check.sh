@@ -368,7 +368,7 @@ if { [ "$tw_errors" -gt 0 ] || [ "$tw_drift" = 1 ]; } && [ "$tw_status" -lt 1 ];
 fi
 
 if [ -z "$tw_local_pw" ]; then
-    printf 'the report is not signed (no local passphrase available)\n' >>"$tw_notes"
+    printf 'the report is not signed (no local passphrase available), so it proves nothing: accept changes with tripwire-update.sh --recheck, which checks again, signed\n' >>"$tw_notes"
 fi
 if [ "$tw_violations" -gt 0 ]; then
     printf 'report: %s; accept legitimate changes with tripwire-update.sh and the same arguments\n' "$tw_report" >>"$tw_notes"
