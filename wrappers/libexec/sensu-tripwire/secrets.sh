@@ -15,6 +15,7 @@ tw_read_pw_file() {
     # shellcheck disable=SC2046 # owner, type, mode and marker are meant to split into words
     set -- "$1" "$2" $(tw_stat "$1")
     [ "$#" -eq 6 ] || err "cannot read the owner and mode of $2 passphrase file $1"
+    [ "$4" != l ] || err "refusing $2 passphrase file $1: it is a symbolic link (give the file itself)"
     [ "$3" = "$tw_uid" ] ||
         err "refusing $2 passphrase file $1: owned by uid $3, not by the running user (uid $tw_uid), who could rewrite it"
     case $5 in
