@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, chmod, chown, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, copyFile, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleAsset, baseEnv, exists, isRoot, onlyProfile, run, runScript, type RunResult, type Shell } from './helpers.js';
@@ -89,6 +89,11 @@ describe.concurrent('the check under attack, faults and bad input', () => {
       const foreign = await sc.check(['--local-passphrase-file', pw]);
       expectStatus(foreign, 3, 'UNKNOWN');
       expect(foreign.firstLine).toContain(`refusing local passphrase file ${pw}: owned by uid 65534`);
+      await chown(pw, 0, 0);
+      await symlink(pw, `${pw}.link`);
+      const linked = await sc.check(['--local-passphrase-file', `${pw}.link`]);
+      expectStatus(linked, 3, 'UNKNOWN');
+      expect(linked.firstLine).toContain('it is a symbolic link');
     });
   });
 
@@ -154,6 +159,18 @@ describe.concurrent('the check under attack, faults and bad input', () => {
       const replayed = await sc.update();
       expect(replayed.code, replayed.output).toBe(1);
       expect(replayed.stderr).toContain('a replayed report?');
+      // A check without the local passphrase cannot sign its report, and says what to do instead.
+      const lp = path.join(sc.dir, 'local.pw');
+      await rename(path.join(sc.state, 'local.passphrase'), lp);
+      await appendFile(path.join(sc.data, 'www/index.html'), 'deployed\n');
+      const unsigned = await sc.check();
+      expectStatus(unsigned, 2, 'CRITICAL');
+      expect(unsigned.stdout).toContain('accept changes with tripwire-update.sh --recheck');
+      const notProven = await sc.update(['--local-passphrase-file', lp]);
+      expect(notProven.code, notProven.output).toBe(1);
+      expect(notProven.stderr).toContain('is not signed');
+      expect((await sc.update(['--recheck', '--local-passphrase-file', lp])).code).toBe(0);
+      expectStatus(await sc.check(), 0, 'OK');
     });
   });
 
