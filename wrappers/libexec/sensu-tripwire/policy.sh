@@ -284,16 +284,14 @@ tw_path_changes() {
         "$tw_rundir/paths.now" "$tw_rundir/paths.then")
 }
 
-# tw_find_overlap: for a new set of command-line paths (no --profile), another path profile whose
-# paths share one with ours, or lie in the same directory as all of ours: an earlier expansion of
-# the same glob, or another check on neighbouring paths. Sets tw_ret to its name (the one with
-# the most paths in common), or to "" when there is none. Only its list of paths is read: a check
-# never reads or writes another profile's baseline.
+# tw_find_overlap: for a new set of command-line paths (no --profile), another path profile that
+# shares one of its paths: an earlier expansion of the same glob, or another check on some of the
+# same paths. Sets tw_ret to its name (the one with the most paths in common), or to "" when there
+# is none. Only its list of paths is read: a check never reads or writes another profile's
+# baseline.
 tw_find_overlap() {
     tw_ret=""
     printf '%s\n' "$tw_paths" >"$tw_rundir/paths.now"
-    _parent=$(awk '{ p = $0; sub(/\/[^\/]*$/, "", p); if (p == "") p = "/"; seen[p] = 1; last = p }
-        END { n = 0; for (k in seen) n++; if (n == 1) print last }' "$tw_rundir/paths.now")
     _best=0
     set +f
     set -- "$tw_state"/baselines/paths-*
@@ -303,15 +301,8 @@ tw_find_overlap() {
         _name=${_m##*/}
         [ "$_name" != "$tw_profile" ] || continue
         [ -f "$tw_state/profiles/$_name/paths" ] || continue
-        _score=$(awk -v parent="$_parent" '
-            BEGIN { same = (parent != ""); common = 0 }
-            FILENAME == ARGV[1] { want[$0] = 1; next }
-            {
-                p = $0; sub(/\/[^\/]*$/, "", p); if (p == "") p = "/"
-                if (p != parent) same = 0
-                if ($0 in want) common++
-            }
-            END { print (common > 0 || same) ? common + 1 : 0 }' "$tw_rundir/paths.now" "$tw_state/profiles/$_name/paths")
+        _score=$(awk 'FILENAME == ARGV[1] { want[$0] = 1; next } $0 in want { common++ } END { print common + 0 }' \
+            "$tw_rundir/paths.now" "$tw_state/profiles/$_name/paths")
         if [ "$_score" -gt "$_best" ]; then
             _best=$_score
             tw_ret=$_name
