@@ -171,6 +171,14 @@ describe.concurrent('the check under attack, faults and bad input', () => {
       expect(notProven.stderr).toContain('is not signed');
       expect((await sc.update(['--recheck', '--local-passphrase-file', lp])).code).toBe(0);
       expectStatus(await sc.check(), 0, 'OK');
+      // A baseline made again (never updated since, like the one the old report was made with)
+      // does not take a report older than itself either.
+      const forced = await sc.sh('tripwire-init.sh', ['--force', '--state-dir', sc.state, '--local-passphrase-file', lp, sc.data]);
+      expect(forced.code, forced.output).toBe(0);
+      await writeFile(path.join(pdir, 'last-check'), `report=${signedBefore}\nviolations=1\nadded=0\nremoved=0\nmodified=1\nexit=4\ntime=29990101T000000Z\n`);
+      const older = await sc.update(['--local-passphrase-file', lp]);
+      expect(older.code, older.output).toBe(1);
+      expect(older.stderr).toContain('is older than the database');
     });
   });
 

@@ -163,6 +163,18 @@ tw_prove_report() {
     if [ -z "$_now" ] || [ "$_then" != "$_now" ]; then
         integrity_err "the report $1 was made against the database as it was before its update of ${_now:-(unknown)}, not as it is now (a replayed report?); run the check again"
     fi
+    # A database never updated says "Never" in both: the report must also be younger than it.
+    _made=$(tw_report_header "Report created on" <"$tw_rundir/report.head" | tw_sortable_time)
+    _born=$(tw_report_header "Database generated on" <"$tw_rundir/db.head" | tw_sortable_time)
+    if [ -z "$_made" ] || [ -z "$_born" ] || [ "$_made" -lt "$_born" ]; then
+        integrity_err "the report $1 is older than the database (a replayed report?); run the check again"
+    fi
+}
+
+# tw_sortable_time: Tripwire's "Sun Nov 29 21:05:55 2026" on stdin as 20261129210555.
+tw_sortable_time() {
+    awk 'NF == 5 { m = index("JanFebMarAprMayJunJulAugSepOctNovDec", $2); t = $4; gsub(/:/, "", t)
+        if (m > 0 && t ~ /^[0-9]+$/) printf "%s%02d%02d%s\n", $5, (m + 2) / 3, $3, t }'
 }
 
 # tw_list_report REPORT: the report's changes, at most --max-list of them.
