@@ -220,4 +220,35 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
       }),
     );
   });
+
+  test('the remaining options, in both spellings, behave the same on every shell: passphrase files, --, --critical, --new-baseline-status, --recheck, --new-keys', async () => {
+    await suite.acrossShells(async (shell) => {
+      const sc = await suite.scenario(shell, 'options', { keys: false });
+      const site = path.join(sc.dir, 'site.pw');
+      const local = path.join(sc.dir, 'local.pw');
+      await writeFile(site, 'site passphrase from a file\n', { mode: 0o600 });
+      await writeFile(local, 'local passphrase from a file\n', { mode: 0o600 });
+      const pw = ['--site-passphrase-file', site, `--local-passphrase-file=${local}`];
+      const init = await sc.sh('tripwire-init.sh', ['--state-dir', sc.state, ...pw, '--key-size=1024', '--', sc.data]);
+      expect(init.code, init.output).toBe(0);
+      expect(init.stdout).toContain('baseline created for profile paths-');
+      expect((await readdir(sc.state)).filter((f) => f.endsWith('.passphrase'))).toEqual([]);
+      const check = (extra: string[]) => sc.sh('tripwire-check.sh', ['--state-dir', sc.state, `--local-passphrase-file=${local}`, ...extra, '--', sc.data]);
+      expectStatus(await check(['--critical=90', '--warning', '50']), 0, 'OK');
+      await appendFile(path.join(sc.data, 'www/index.html'), 'changed\n');
+      expectStatus(await check(['--critical', '101', '--warning=100']), 1, 'WARNING');
+      expectStatus(await check(['--critical=100']), 2, 'CRITICAL');
+      const recheck = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, ...pw, '--recheck', sc.data]);
+      expect(recheck.code, recheck.output).toBe(0);
+      expect(recheck.stdout).toContain(`"${sc.data}/www/index.html"`);
+      expectStatus(await check([]), 0, 'OK');
+      const fresh = await sc.sh('tripwire-check.sh', ['--state-dir', sc.state, ...pw, '--profile', 'fresh', '--new-baseline-status=critical', sc.data]);
+      expectStatus(fresh, 2, 'CRITICAL');
+      expect(fresh.firstLine).toContain('new baseline created');
+      const rekeyed = await sc.sh('tripwire-init.sh', ['--state-dir', sc.state, ...pw, '--force', '--new-keys', '--key-size', '1024', sc.data]);
+      expect(rekeyed.code, rekeyed.output).toBe(0);
+      expect((await readdir(sc.state)).filter((f) => /^(site|local)\.key\.replaced-/.test(f))).toHaveLength(2);
+      expectStatus(await check([]), 0, 'OK');
+    });
+  });
 });
