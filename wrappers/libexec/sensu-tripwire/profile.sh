@@ -154,14 +154,17 @@ tw_verify_baseline() {
             return 1
         fi
     done
+    # One examination for the files and their one-byte-shorter copies (see tw_verify_exact).
+    tw_short_copies
     # twadmin writes its temporary files to the current directory: run it in our private one.
     _ex=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
-        "$tw_cfg" "$tw_pol" "$tw_db" </dev/null 2>&1) || true
+        "$tw_cfg" "$tw_pol" "$tw_db" "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db" </dev/null 2>&1) || true
+    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
     tw_integrity_msg=$(printf '%s\n' "$_ex" | awk -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" \
-        -v site="$tw_site_key" -v loc="$tw_local_key" '
+        -v site="$tw_site_key" -v loc="$tw_local_key" -v shorts="$tw_rundir/short." '
         BEGIN { n = 0 }
         function finish() {
-            if (file == "") return
+            if (file == "" || index(file, shorts) == 1) { file = ""; enc = ""; delete keys; return }
             want = (file == db) ? loc : site
             kind = (file == cfg) ? "configuration" : (file == pol) ? "policy" : "database"
             if (enc != "Asymmetric Encryption")
@@ -186,14 +189,12 @@ tw_verify_baseline() {
         # signature. Unknown, not an integrity failure (a missing file was caught above).
         err "cannot verify the signatures of the baseline ($tw_integrity_msg)"
     fi
-    [ -z "$tw_integrity_msg" ] && tw_verify_exact && tw_verify_bound
+    [ -z "$tw_integrity_msg" ] && tw_verify_exact "$_ex" && tw_verify_bound
 }
 
-# tw_verify_exact: no bytes after the signed data of the configuration, policy or database.
-# Tripwire stops reading where its signed data ends, so bytes appended to a file go unnoticed by
-# it; a copy one byte shorter must therefore no longer verify (it does when the last byte was not
-# Tripwire's). Sets tw_integrity_msg and returns 1 on failure.
-tw_verify_exact() {
+# tw_short_copies: copies of the configuration, policy and database one byte shorter, in the work
+# directory as short.cfg, short.pol and short.db.
+tw_short_copies() {
     for _f in "cfg:$tw_cfg" "pol:$tw_pol" "db:$tw_db"; do
         _path=${_f#*:}
         _size=$(wc -c <"$_path" | tr -d ' ')
@@ -201,13 +202,19 @@ tw_verify_exact() {
         dd if="$_path" of="$tw_rundir/short.${_f%%:*}" bs="$((_size - 1))" count=1 2>/dev/null ||
             tw_write_err "$tw_rundir/short.${_f%%:*}"
     done
-    _ex=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
-        short.cfg short.pol short.db </dev/null 2>&1) || true
-    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
-    _long=$(printf '%s\n' "$_ex" | awk -v site="$tw_site_key" -v loc="$tw_local_key" '
-        /^File: "/ { f = $0; sub(/^.*\/short\./, "", f); sub(/"$/, "", f); next }
+}
+
+# tw_verify_exact EXAMINATION: no bytes after the signed data of the configuration, policy or
+# database. Tripwire stops reading where its signed data ends, so bytes appended to a file go
+# unnoticed by it; a copy one byte shorter must therefore no longer verify (it does when the last
+# byte was not Tripwire's). Reads twadmin --examine's output for the short copies. Sets
+# tw_integrity_msg and returns 1 on failure.
+tw_verify_exact() {
+    _long=$(printf '%s\n' "$1" | awk -v site="$tw_site_key" -v loc="$tw_local_key" -v shorts="$tw_rundir/short." '
+        /^File: "/ { f = $0; sub(/^File: "/, "", f); sub(/"$/, "", f)
+            f = (index(f, shorts) == 1) ? substr(f, length(shorts) + 1) : ""; next }
         /^[ \t]*(Site|Local) Keyfile: / { k = $0; sub(/^[ \t]*(Site|Local) Keyfile: /, "", k)
-            if ((k == site || k == loc) && !(f in seen)) { seen[f] = 1; print f } }' | head -n 1)
+            if (f != "" && (k == site || k == loc) && !(f in seen)) { seen[f] = 1; print f } }' | head -n 1)
     case $_long in
         "") return 0 ;;
         cfg) _long=$tw_cfg ;;
