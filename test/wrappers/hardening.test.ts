@@ -163,12 +163,15 @@ describe.concurrent('the check under attack, faults and bad input', () => {
       const lp = path.join(sc.dir, 'local.pw');
       await rename(path.join(sc.state, 'local.passphrase'), lp);
       await appendFile(path.join(sc.data, 'www/index.html'), 'deployed\n');
+      const reportsBefore = await readdir(path.join(pdir, 'reports'));
       const unsigned = await sc.check();
       expectStatus(unsigned, 2, 'CRITICAL');
       expect(unsigned.stdout).toContain('accept changes with tripwire-update.sh --recheck');
+      // Its report text does not outlive the run: only signed reports are kept.
+      expect(await readdir(path.join(pdir, 'reports'))).toEqual(reportsBefore);
       const notProven = await sc.update(['--local-passphrase-file', lp]);
       expect(notProven.code, notProven.output).toBe(1);
-      expect(notProven.stderr).toContain('is not signed');
+      expect(notProven.stderr).toContain('had no local passphrase to sign its report');
       expect((await sc.update(['--recheck', '--local-passphrase-file', lp])).code).toBe(0);
       expectStatus(await sc.check(), 0, 'OK');
       // A baseline made again (never updated since, like the one the old report was made with)

@@ -252,6 +252,9 @@ printf 'the baseline was created at %s\n' "$tw_baseline_iso" >>"$tw_notes"
 
 mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
 tw_report=$tw_reports/$(tw_now_utc)-$$.twr
+# A report that cannot be signed proves nothing to tripwire-update.sh: it stays in the work
+# directory and goes with it (no report text outlives the run but the kept, signed reports).
+[ -n "$tw_local_pw" ] || tw_report=$tw_rundir/unsigned.twr
 tw_rc=0
 if [ -n "$tw_local_pw" ]; then
     # -E signs the report with the local key.
@@ -299,6 +302,7 @@ if [ "$tw_expect" -ne "$tw_rc" ]; then
     err "tripwire exited $tw_rc but its report reads as $tw_added added, $tw_removed removed, $tw_modified modified; see $tw_report"
 fi
 
+[ -n "$tw_local_pw" ] || tw_report=""
 # Remember the last check for tripwire-update.sh; apply the report retention.
 if ! { printf 'report=%s\nviolations=%s\nadded=%s\nremoved=%s\nmodified=%s\nexit=%s\ntime=%s\n' \
     "${tw_report##*/}" "$tw_violations" "$tw_added" "$tw_removed" "$tw_modified" "$tw_rc" \
@@ -370,7 +374,7 @@ fi
 if [ -z "$tw_local_pw" ]; then
     printf 'the report is not signed (no local passphrase available), so it proves nothing: accept changes with tripwire-update.sh --recheck, which checks again, signed\n' >>"$tw_notes"
 fi
-if [ "$tw_violations" -gt 0 ]; then
+if [ "$tw_violations" -gt 0 ] && [ -n "$tw_report" ]; then
     printf 'report: %s; accept legitimate changes with tripwire-update.sh and the same arguments\n' "$tw_report" >>"$tw_notes"
 fi
 

@@ -251,7 +251,8 @@ else
         say "the last check ($tw_when) found no changes"
     else
         case $tw_name in
-            "" | */* | .*) integrity_err "$tw_pdir/last-check names no valid report" ;;
+            "") err "the last check ($tw_when) had no local passphrase to sign its report, so nothing proves what it found; the baseline is unchanged. Run tripwire-update.sh --recheck to accept what a signed check finds now" ;;
+            */* | .*) integrity_err "$tw_pdir/last-check names no valid report" ;;
         esac
         tw_report=$tw_reports/$tw_name
         [ -f "$tw_report" ] || err "the report of the last check, $tw_report, is gone; run the check again"
