@@ -13,11 +13,12 @@ err() { say "error: $*"; exit 1; }
 cd "$(dirname "$0")/.."
 
 # Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests; Go, otto (the agent's filter interpreter) and ghodss/yaml
-# (sensuctl's YAML reader) for the tests that run them.
+# busybox for the wrapper tests; acl (setfacl) for their ACL scenarios, libcap2-bin (setcap) for
+# the file-capability one; Go, otto (the agent's filter interpreter) and ghodss/yaml (sensuctl's
+# YAML reader) for the tests that run them.
 need_pkgs=""
 for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
-            dash:dash busybox:busybox-static go:golang-go; do
+            dash:dash busybox:busybox-static setfacl:acl setcap:libcap2-bin go:golang-go; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then

@@ -21,8 +21,10 @@ export const DEBIAN_BINARIES = '/usr/sbin';
 export const BINARIES = ['tripwire', 'twadmin', 'twprint', 'siggen'] as const;
 
 export interface Shell {
-  name: 'dash' | 'busybox' | 'bash';
+  name: 'dash' | 'busybox' | 'bash' | 'alpine';
   argv: string[];
+  /** Runs a command where this shell lives (the Alpine container); on this host otherwise. */
+  run?: (argv: string[], options?: RunOptions) => Promise<RunResult>;
 }
 
 /** busybox sh also runs its own applets (awk, sed, od, dd, ...), as on Alpine. */
@@ -97,7 +99,7 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Runs `<shell> <asset>/bin/<script> args...`. */
 export function runScript(asset: string, shell: Shell, script: Script, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const argv = [...shell.argv, path.join(asset, 'bin', script), ...args];
-  return run(argv, options);
+  return (shell.run ?? run)(argv, options);
 }
 
 export function run(argv: string[], options: RunOptions = {}): Promise<RunResult> {

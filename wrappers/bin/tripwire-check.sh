@@ -6,7 +6,8 @@
 # PATH arguments are monitored recursively, with a baseline of their own for each distinct set of
 # paths (so `tripwire-check.sh /var/www/*` works). Without paths, the default policy of the host's
 # family (Debian, RHEL, Alpine) is used, or the operator's --policy FILE. The first run of a profile
-# creates its baseline and says so (OK); every later run compares the file system against it.
+# creates its baseline and says so (WARNING, see --new-baseline-status); every later run compares
+# the file system against it.
 #
 # Options:
 #   --state-dir DIR             where baselines, keys and reports live (default: $TRIPWIRE_STATE_DIR,
@@ -14,6 +15,8 @@
 #   --profile NAME              the baseline's name (default: derived from the paths, else "default")
 #   --policy FILE               monitor what the Tripwire policy text in FILE says
 #   --severity N                severity of the rules for PATH arguments (default 100)
+#   --attributes SPEC           the properties those rules compare (default '$(ReadOnly) +Sc':
+#                               ReadOnly, SHA-1 and the inode change time, which shows setcap)
 #   --warning N                 WARNING when a violated rule's severity is >= N (default 66)
 #   --critical N                CRITICAL when a violated rule's severity is >= N (default 100)
 #   --metrics FORMAT            append metrics in a Sensu output_metric_format: nagios_perfdata,
@@ -22,7 +25,11 @@
 #   --max-list N                list at most N objects of each kind, and N scan errors (default 10)
 #   --keep-reports N            keep the newest N reports of the profile (default 100, 0: all)
 #   --lock-timeout SECONDS      wait this long for another run on the same profile (default 60)
-#   --no-init                   never create a baseline here: a missing one is CRITICAL
+#   --no-init                   never create a baseline here: a missing one is CRITICAL (for hosts
+#                               whose baselines are made with tripwire-init.sh when provisioned)
+#   --new-baseline-status ok|warning|critical
+#                               the status of a run that creates a new baseline (default warning:
+#                               a state directory deleted by an intruder must not pass unseen)
 #   --site-passphrase-file F    read the site passphrase from F (mode 0600)
 #   --local-passphrase-file F   read the local passphrase from F (mode 0600)
 #   --key-size 1024|2048        size of keys generated on the first run (default 2048)
@@ -54,12 +61,20 @@ tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
     printf 'TRIPWIRE UNKNOWN - %s cannot find its own directory\n' "$tw_prog"
     exit 3
 }
-if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
-    printf 'TRIPWIRE UNKNOWN - %s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh"
-    exit 3
-fi
+for tw_lib in common.sh state.sh secrets.sh profile.sh policy.sh report.sh; do
+    if [ ! -r "$tw_root/libexec/sensu-tripwire/$tw_lib" ]; then
+        printf 'TRIPWIRE UNKNOWN - %s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/$tw_lib"
+        exit 3
+    fi
+done
 # shellcheck source=../libexec/sensu-tripwire/common.sh
 . "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/state.sh
+. "$tw_libexec/state.sh"
+# shellcheck source=../libexec/sensu-tripwire/secrets.sh
+. "$tw_libexec/secrets.sh"
+# shellcheck source=../libexec/sensu-tripwire/profile.sh
+. "$tw_libexec/profile.sh"
 # shellcheck source=../libexec/sensu-tripwire/policy.sh
 . "$tw_libexec/policy.sh"
 # shellcheck source=../libexec/sensu-tripwire/report.sh
@@ -72,6 +87,7 @@ tw_opt_metrics=""
 tw_opt_max_list=10
 tw_opt_keep_reports=100
 tw_opt_no_init=0
+tw_opt_new_status=1
 
 while [ "$#" -gt 0 ]; do
     tw_common_opt "$@"
@@ -84,13 +100,14 @@ while [ "$#" -gt 0 ]; do
             tw_usage
             exit 0
             ;;
-        --warning | --critical | --metrics | --json | --max-list | --keep-reports)
-            tw_need_arg "$1" "$#"
+        --warning | --critical | --metrics | --json | --max-list | --keep-reports | --new-baseline-status)
+            tw_need_arg "$@"
             tw_opt=$1
             tw_val=$2
             shift 2
             ;;
-        --warning=* | --critical=* | --metrics=* | --json=* | --max-list=* | --keep-reports=*)
+        --warning=* | --critical=* | --metrics=* | --json=* | --max-list=* | --keep-reports=* | \
+            --new-baseline-status=*)
             tw_opt=${1%%=*}
             tw_val=${1#*=}
             shift
@@ -114,6 +131,7 @@ while [ "$#" -gt 0 ]; do
             continue
             ;;
     esac
+    tw_need_value "$tw_opt" "$tw_val"
     case $tw_opt in
         --warning) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_warning=$tw_val ;;
         --critical) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_critical=$tw_val ;;
@@ -127,6 +145,14 @@ while [ "$#" -gt 0 ]; do
             ;;
         --max-list) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_max_list=$tw_val ;;
         --keep-reports) tw_need_uint "$tw_opt" "$tw_val" && tw_opt_keep_reports=$tw_val ;;
+        --new-baseline-status)
+            case $tw_val in
+                ok) tw_opt_new_status=0 ;;
+                warning) tw_opt_new_status=1 ;;
+                critical) tw_opt_new_status=2 ;;
+                *) usage_err "--new-baseline-status is ok, warning or critical, not '$tw_val'" ;;
+            esac
+            ;;
     esac
 done
 [ "$tw_opt_warning" -le "$tw_opt_critical" ] ||
@@ -135,19 +161,9 @@ done
 tw_open_profile
 tw_enter_rundir
 
-# Command-line paths without a baseline of their own, when an earlier expansion of the same glob
-# has one (`/var/www/*` after a site was added): compare against that baseline, and report the
-# new paths as added, rather than silently taking the new set as the truth.
+# A profile is only ever read and written by the checks that select exactly it: a new set of
+# paths gets a baseline of its own (see tw_find_overlap for what is said when it overlaps another).
 tw_base_profile=$tw_profile
-tw_predecessor=""
-if ! tw_has_baseline && [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
-    tw_find_predecessor
-    if [ -n "$tw_ret" ]; then
-        tw_predecessor=$tw_ret
-        tw_lock_acquire "$tw_state/locks/$tw_predecessor" "$tw_opt_lock_timeout" "profile $tw_predecessor"
-        tw_use_profile "$tw_predecessor"
-    fi
-fi
 
 # The result: tw_status and tw_summary, the lines of notes, parsed objects and diagnostics.
 tw_notes=$tw_rundir/notes
@@ -166,22 +182,26 @@ tw_errors=0
 tw_report=""
 tw_created=0
 
-# tw_emit STATUS SUMMARY: print the result (and metrics, JSON) and exit with STATUS.
+# tw_emit STATUS SUMMARY: print the result (and metrics, JSON) and exit with STATUS. A --json
+# file that cannot be written makes the result UNKNOWN (CRITICAL stays CRITICAL) and says why:
+# whoever reads the file must not miss a run.
 tw_emit() {
     _status=$1
     _summary="$2 (profile $tw_base_profile)"
+    if [ -n "$tw_json_file" ] &&
+        ! tw_json_result "$_status" "$_summary" "$tw_parsed" "$tw_diag" "$tw_notes"; then
+        [ "$_status" = 2 ] || _status=3
+        _summary="$_summary; could not write the JSON result to $tw_json_file"
+    fi
+    # Straight to stdout, through no file: the result line must get out on a full file system too.
+    tw_result_printed=1
     {
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_status")" "$_summary"
         tw_render_details "$tw_parsed" "$tw_diag" "$tw_opt_max_list"
         cat "$tw_notes"
-    } >"$tw_rundir/output" || true
-    tw_output_filter "$tw_opt_metrics" <"$tw_rundir/output" || true
+    } | tw_output_filter "$tw_opt_metrics" || true
     if [ -n "$tw_opt_metrics" ]; then
         tw_metrics "$tw_opt_metrics" || true
-    fi
-    if [ -n "$tw_json_file" ]; then
-        tw_json_result "$_status" "$_summary" "$tw_parsed" "$tw_diag" "$tw_notes" ||
-            say "warning: could not write the JSON result to $tw_json_file"
     fi
     exit "$_status"
 }
@@ -195,6 +215,7 @@ if ! tw_has_baseline; then
         integrity_err "profile $tw_profile has baseline files in $tw_pdir but no record of their creation in $tw_state/baselines; re-create it with tripwire-init.sh --force"
     fi
     tw_create_baseline
+    tw_baseline_created
     tw_created=1
     tw_objects=$tw_init_objects
     awk -F '\t' '$1 == "warning"' "$tw_rundir/init.diag" >"$tw_diag"
@@ -202,20 +223,38 @@ if ! tw_has_baseline; then
     tw_note=$(tw_generated_note)
     [ -z "$tw_note" ] || printf '%s\n' "$tw_note" >>"$tw_notes"
     printf 'the baseline is in %s; later runs compare against it\n' "$tw_pdir" >>"$tw_notes"
-    tw_summary="baseline created, $tw_objects objects"
-    tw_status=0
+    # A new baseline takes whatever the files hold now as the truth: its own summary and status
+    # (--new-baseline-status), and its creation time as a metric on every later run.
+    tw_summary="new baseline created, $tw_objects objects"
+    tw_status=$tw_opt_new_status
     if [ "$tw_errors" -gt 0 ]; then
         tw_summary="$tw_summary, $tw_errors scan errors"
-        tw_status=1
+        [ "$tw_status" -ge 1 ] || tw_status=1
+    fi
+    # A glob that grew or shrank is a new set of paths, and its new baseline takes whatever the
+    # new paths hold as the truth: never silently. (A fixed --profile reports new paths as added.)
+    if [ "$tw_kind" = paths ] && [ -z "$tw_opt_profile" ]; then
+        tw_find_overlap
+        if [ -n "$tw_ret" ]; then
+            tw_summary="$tw_summary; these paths overlap those of profile $tw_ret"
+            printf 'a new set of paths, overlapping those of profile %s (%s): if this is a glob that now expands differently, what its new paths hold was taken as the baseline unchecked; give such a check a fixed --profile NAME, so that new paths are reported as added\n' \
+                "$tw_ret" "$(awk "$tw_names_awk_lib"'NR > 1 { printf ", " } { printf "%s", show($0) }' "$tw_state/profiles/$tw_ret/paths")" >>"$tw_notes"
+            [ "$tw_status" -ge 1 ] || tw_status=1
+        fi
     fi
     tw_emit "$tw_status" "$tw_summary"
 fi
 
 # ---- Later runs: verify the baseline, then compare -------------------------------------------
 tw_verify_baseline || integrity_err "$tw_integrity_msg (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+tw_baseline_created
+printf 'the baseline was created at %s\n' "$tw_baseline_iso" >>"$tw_notes"
 
 mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
 tw_report=$tw_reports/$(tw_now_utc)-$$.twr
+# A report that cannot be signed proves nothing to tripwire-update.sh: it stays in the work
+# directory and goes with it (no report text outlives the run but the kept, signed reports).
+[ -n "$tw_local_pw" ] || tw_report=$tw_rundir/unsigned.twr
 tw_rc=0
 if [ -n "$tw_local_pw" ]; then
     # -E signs the report with the local key.
@@ -239,9 +278,11 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
             $2 ~ /does not match|unencrypted|not encrypted|decrypt|corrupt|[Kk]ey mismatch|Keyfile format|[Aa]rchive|version mismatch|encryption error|Header ID|End of file/) {
             print ($3 != "" ? $3 ": " : "") $2 ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
     if [ -n "$tw_bad" ]; then
+        # Tripwire decrypts into temporary files: on a full file system that fails like damage.
+        [ -z "$(tw_full_note "$tw_state")" ] || err "tripwire could not read its baseline: $tw_bad"
         integrity_err "tripwire cannot use $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
     fi
-    tw_why=$(awk -F '\t' '$1 == "error" { print $2 ($3 != "" ? " " $3 : "") ($4 != "" ? " " $4 : ""); exit }' "$tw_rundir/check.diag")
+    tw_why=$(awk -F '\t' '$1 == "error" { s = $2; if ($3 != "") s = s " " $3; if ($4 != "") s = s " " $4; print s; exit }' "$tw_rundir/check.diag")
     [ -n "$tw_why" ] || tw_why=$(tail -n 3 "$tw_rundir/check.err" | tr '\n' ' ')
     err "tripwire --check failed (exit $tw_rc): $tw_why"
 fi
@@ -261,15 +302,18 @@ if [ "$tw_expect" -ne "$tw_rc" ]; then
     err "tripwire exited $tw_rc but its report reads as $tw_added added, $tw_removed removed, $tw_modified modified; see $tw_report"
 fi
 
+[ -n "$tw_local_pw" ] || tw_report=""
 # Remember the last check for tripwire-update.sh; apply the report retention.
 if ! { printf 'report=%s\nviolations=%s\nadded=%s\nremoved=%s\nmodified=%s\nexit=%s\ntime=%s\n' \
     "${tw_report##*/}" "$tw_violations" "$tw_added" "$tw_removed" "$tw_modified" "$tw_rc" \
-    "$(tw_now_utc)" >"$tw_pdir/last-check.tmp" && mv -f "$tw_pdir/last-check.tmp" "$tw_pdir/last-check"; }; then
-    err "cannot write $tw_pdir/last-check"
+    "$(tw_now_utc)" >"$tw_pdir/last-check.tmp" && mv -f "$tw_pdir/last-check.tmp" "$tw_pdir/last-check"; } 2>/dev/null; then
+    tw_write_err "$tw_pdir/last-check"
 fi
 if [ "$tw_opt_keep_reports" -gt 0 ]; then
     # Report names start with a UTC timestamp: the glob lists them oldest first.
+    set +f
     set -- "$tw_reports"/*.twr
+    set -f
     tw_drop=$(($# - tw_opt_keep_reports))
     while [ "$tw_drop" -gt 0 ]; do
         rm -f "$1"
@@ -280,7 +324,7 @@ fi
 
 # Policy drift: what the arguments ask for now differs from what the baseline was made for.
 tw_drift=0
-if tw_policy_drift || [ -n "$tw_predecessor" ]; then
+if tw_policy_drift; then
     tw_drift=1
     tw_apply="apply it with tripwire-update.sh and the same arguments"
     if [ "$tw_kind" = paths ]; then
@@ -297,17 +341,14 @@ if tw_policy_drift || [ -n "$tw_predecessor" ]; then
         IFS=$tw_old_ifs
         tw_new=$(printf '%s' "$tw_paths_added" | awk 'NF' | awk 'END { print NR }')
         tw_gone=$(printf '%s' "$tw_paths_dropped" | awk 'NF' | awk 'END { print NR }')
-        if [ -n "$tw_predecessor" ]; then
-            printf 'no baseline for this set of paths yet: compared with the baseline of profile %s, made for a similar set; once the new paths are legitimate, create their baseline with tripwire-update.sh and the same arguments\n' \
-                "$tw_predecessor" >>"$tw_notes"
-        elif [ "$tw_new" -eq 0 ] && [ "$tw_gone" -eq 0 ]; then
+        if [ "$tw_new" -eq 0 ] && [ "$tw_gone" -eq 0 ]; then
             printf 'the policy for these paths differs from the one in the baseline (another --severity?): %s\n' "$tw_apply" >>"$tw_notes"
         else
             printf 'the paths differ from those of the baseline (%s new, reported as added; %s no longer given, still monitored): %s\n' \
                 "$tw_new" "$tw_gone" "$tw_apply" >>"$tw_notes"
         fi
         if [ "$tw_gone" -gt 0 ]; then
-            printf '%s\n' "$tw_paths_dropped" | awk 'NF { print "no longer given: " $0 }' >>"$tw_notes"
+            printf '%s\n' "$tw_paths_dropped" | awk "$tw_names_awk_lib"'NF { print "no longer given: " show($0) }' >>"$tw_notes"
         fi
         tw_summarize "$tw_parsed" "$tw_diag"
     elif [ "$tw_kind" = policy ]; then
@@ -331,9 +372,9 @@ if { [ "$tw_errors" -gt 0 ] || [ "$tw_drift" = 1 ]; } && [ "$tw_status" -lt 1 ];
 fi
 
 if [ -z "$tw_local_pw" ]; then
-    printf 'the report is not signed (no local passphrase available)\n' >>"$tw_notes"
+    printf 'the report is not signed (no local passphrase available), so it proves nothing: accept changes with tripwire-update.sh --recheck, which checks again, signed\n' >>"$tw_notes"
 fi
-if [ "$tw_violations" -gt 0 ]; then
+if [ "$tw_violations" -gt 0 ] && [ -n "$tw_report" ]; then
     printf 'report: %s; accept legitimate changes with tripwire-update.sh and the same arguments\n' "$tw_report" >>"$tw_notes"
 fi
 

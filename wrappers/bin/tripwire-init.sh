@@ -15,6 +15,8 @@
 #   --profile NAME              the baseline's name (default: derived from the paths, else "default")
 #   --policy FILE               monitor what the Tripwire policy text in FILE says
 #   --severity N                severity of the rules for PATH arguments (default 100)
+#   --attributes SPEC           the properties those rules compare (default '$(ReadOnly) +Sc':
+#                               ReadOnly, SHA-1 and the inode change time, which shows setcap)
 #   --force                     replace an existing baseline of this profile (after an integrity failure)
 #   --new-keys                  generate new keys (and passphrases, unless given); the old key and
 #                               passphrase files are kept with a .replaced-TIME suffix. Baselines of
@@ -50,12 +52,20 @@ tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
     printf '%s: cannot find its own directory\n' "$tw_prog" >&2
     exit 1
 }
-if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
-    printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh" >&2
-    exit 1
-fi
+for tw_lib in common.sh state.sh secrets.sh profile.sh policy.sh report.sh; do
+    if [ ! -r "$tw_root/libexec/sensu-tripwire/$tw_lib" ]; then
+        printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/$tw_lib" >&2
+        exit 1
+    fi
+done
 # shellcheck source=../libexec/sensu-tripwire/common.sh
 . "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/state.sh
+. "$tw_libexec/state.sh"
+# shellcheck source=../libexec/sensu-tripwire/secrets.sh
+. "$tw_libexec/secrets.sh"
+# shellcheck source=../libexec/sensu-tripwire/profile.sh
+. "$tw_libexec/profile.sh"
 # shellcheck source=../libexec/sensu-tripwire/policy.sh
 . "$tw_libexec/policy.sh"
 # shellcheck source=../libexec/sensu-tripwire/report.sh

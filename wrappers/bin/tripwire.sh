@@ -4,7 +4,10 @@
 # Usage: tripwire.sh [OPTIONS] [--] MODE [TRIPWIRE-ARGS...]
 #
 # Runs `tripwire MODE -c <the profile's tw.cfg> TRIPWIRE-ARGS...` with the binaries of this asset,
-# under the profile's lock, after checking that the baseline's files are present and signed.
+# under the profile's lock, after checking that the baseline's files are present and signed. The
+# tool runs in a private work directory (its temporary files never land in yours): arguments that
+# name existing files, or relative paths with a directory part, are passed as absolute paths; give
+# a file the tool is to create in the current directory as ./NAME.
 # Tripwire prompts for passphrases itself (type them, or give -P/-Q knowing that they are visible
 # to other users until Tripwire has parsed its arguments).
 #
@@ -47,12 +50,20 @@ tw_root=$(cd -P "${tw_self%/*}/.." 2>/dev/null && pwd -P) || {
     printf '%s: cannot find its own directory\n' "$tw_prog" >&2
     exit 8
 }
-if [ ! -r "$tw_root/libexec/sensu-tripwire/common.sh" ]; then
-    printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/common.sh" >&2
-    exit 8
-fi
+for tw_lib in common.sh state.sh secrets.sh profile.sh; do
+    if [ ! -r "$tw_root/libexec/sensu-tripwire/$tw_lib" ]; then
+        printf '%s: missing %s\n' "$tw_prog" "$tw_root/libexec/sensu-tripwire/$tw_lib" >&2
+        exit 8
+    fi
+done
 # shellcheck source=../libexec/sensu-tripwire/common.sh
 . "$tw_root/libexec/sensu-tripwire/common.sh"
+# shellcheck source=../libexec/sensu-tripwire/state.sh
+. "$tw_libexec/state.sh"
+# shellcheck source=../libexec/sensu-tripwire/secrets.sh
+. "$tw_libexec/secrets.sh"
+# shellcheck source=../libexec/sensu-tripwire/profile.sh
+. "$tw_libexec/profile.sh"
 tw_setup 0 8 8 8
 
 tw_tool=tripwire
@@ -64,7 +75,7 @@ while [ "$#" -gt 0 ]; do
             shift "$tw_shift"
             ;;
         --tool)
-            tw_need_arg "$1" "$#"
+            tw_need_arg "$@"
             tw_tool=$2
             shift 2
             ;;
@@ -122,6 +133,28 @@ if [ "$tw_nmode" -gt 0 ]; then
         *) tw_with_cfg=1 ;;
     esac
 fi
+
+# The tool runs in the private work directory: twadmin and twprint write their temporary files
+# (decrypted data included) to the current directory, which is neither private nor always
+# writable for the caller. Arguments after the mode that name a file in the caller's directory
+# (one that exists, or a relative path with a directory part) are passed as absolute paths.
+tw_caller=$(pwd -P 2>/dev/null) || tw_caller=""
+tw_i=0
+tw_n=$#
+while [ "$tw_i" -lt "$tw_n" ]; do
+    tw_a=$1
+    shift
+    if [ "$tw_i" -ge "$tw_nmode" ] && [ -n "$tw_caller" ]; then
+        case $tw_a in
+            /* | -*) ;;
+            */*) tw_a=$tw_caller/$tw_a ;;
+            *) if [ -e "$tw_a" ] || [ -L "$tw_a" ]; then tw_a=$tw_caller/$tw_a; fi ;;
+        esac
+    fi
+    set -- "$@" "$tw_a"
+    tw_i=$((tw_i + 1))
+done
+tw_enter_rundir
 
 tw_rc=0
 if [ "$tw_with_cfg" = 1 ] && [ "$tw_nmode" = 2 ]; then

@@ -90,6 +90,26 @@ tw_stop_points() {
     done
 }
 
+# tw_check_attributes SPEC: a property mask for the rules made for command-line paths (--attributes):
+# Tripwire's variables and +/- property letters only, e.g. '$(ReadOnly) +Sc' (the default: what
+# ReadOnly checks plus SHA-1 and the inode change time, which reveals a file capability or any
+# other extended attribute set on a file; Tripwire reads no extended attributes itself).
+tw_check_attributes() {
+    _n=0
+    for _t in $1; do
+        _n=$((_n + 1))
+        # shellcheck disable=SC2016 # Tripwire's variables, literally
+        case $_t in
+            '$(ReadOnly)' | '$(Dynamic)' | '$(Growing)' | '$(IgnoreAll)' | '$(IgnoreNone)' | '$(Device)') ;;
+            [+-]*[!abcdgilmnprstuCHMS]* | [+-]) usage_err "--attributes: '$_t' is not a +/- list of Tripwire property letters (abcdgilmnprstuCHMS)" ;;
+            -*) [ "$_n" -gt 1 ] || usage_err "--attributes must start with a variable such as \$(ReadOnly) or with +letters" ;;
+            +*) ;;
+            *) usage_err "--attributes: '$_t' is neither a Tripwire variable (\$(ReadOnly), \$(Dynamic), \$(Growing), \$(IgnoreNone), \$(IgnoreAll), \$(Device)) nor a +/- list of property letters" ;;
+        esac
+    done
+    [ "$_n" -gt 0 ] || usage_err "--attributes needs a property mask, such as '\$(ReadOnly) +Sc'"
+}
+
 # tw_policy_for_paths: the policy for the command-line paths in tw_paths.
 tw_policy_for_paths() {
     _sev=${tw_opt_severity:-100}
@@ -101,7 +121,7 @@ tw_policy_for_paths() {
     for _p in $tw_paths; do
         _q=$(tw_policy_quote "$_p")
         # shellcheck disable=SC2016 # $(ReadOnly) is Tripwire's variable
-        printf '(rulename = %s, severity = %s)\n{\n  %s -> $(ReadOnly) +S ;\n}\n\n' "$_q" "$_sev" "$_q"
+        printf '(rulename = %s, severity = %s)\n{\n  %s -> %s ;\n}\n\n' "$_q" "$_sev" "$_q" "$tw_opt_attributes"
     done
     IFS=$_old_ifs
     tw_stop_points "$tw_paths"
@@ -214,14 +234,15 @@ tw_policy_operator() {
 # tw_make_policy OUT: write the policy of this profile's kind to OUT.
 tw_make_policy() {
     rm -f "$tw_rundir/entries"
-    case $tw_kind in
-        paths)
-            tw_check_paths_allowed
-            tw_policy_for_paths >"$1"
-            ;;
-        policy) tw_policy_operator >"$1" ;;
-        *) tw_policy_default >"$1" ;;
-    esac || err "cannot write the policy to $1"
+    [ "$tw_kind" != paths ] || tw_check_paths_allowed
+    {
+        tw_policy_binding
+        case $tw_kind in
+            paths) tw_policy_for_paths ;;
+            policy) tw_policy_operator ;;
+            *) tw_policy_default ;;
+        esac
+    } >"$1" || tw_write_err "$1"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -240,7 +261,9 @@ tw_policy_drift() {
         >"$tw_rundir/baseline-pol.txt" 2>"$tw_rundir/print-pol.err"; then
         integrity_err "cannot print the signed policy $tw_pol: $(tr '\n' ' ' <"$tw_rundir/print-pol.err")"
     fi
-    awk 'NF' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/have.cmp"
+    # twadmin prints the bytes of non-ASCII letters as \xNN (the scripts run in the C locale):
+    # turned back into bytes, a path such as /srv/résumé reads as it was written.
+    awk "$tw_names_awk_lib"'NF { print twunhex($0) }' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/have.cmp"
     # (Compared in the shell: cmp and diff are not on every minimal system.)
     [ "$(cat "$tw_rundir/want.cmp")" != "$(cat "$tw_rundir/have.cmp")" ]
 }
@@ -250,16 +273,10 @@ tw_policy_drift() {
 # (tw_paths_dropped), each newline-separated.
 tw_path_changes() {
     printf '%s\n' "$tw_paths" >"$tw_rundir/paths.now"
-    # The objects of the signed policy: lines `  "PATH" -> ...`, PATH with \" and \\ escaped.
-    awk '/^  "/ && / -> / {
-            s = $0; sub(/^  "/, "", s); sub(/" -> .*$/, "", s)
-            o = ""
-            for (i = 1; i <= length(s); i++) {
-                c = substr(s, i, 1)
-                if (c == "\\") { i++; c = substr(s, i, 1) }
-                o = o c
-            }
-            print o
+    # The objects of the signed policy: lines `  "PATH" -> ...`, PATH with \" \\ and \xNN escaped.
+    awk "$tw_names_awk_lib"'/^  "/ && / -> / {
+            s = $0; sub(/^  /, "", s); sub(/ -> .*$/, "", s)
+            print twpath(s)
         }' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/paths.then"
     tw_paths_added=$(awk 'FILENAME == ARGV[1] { had[$0] = 1; next } !($0 in had)' \
         "$tw_rundir/paths.then" "$tw_rundir/paths.now")
@@ -267,42 +284,28 @@ tw_path_changes() {
         "$tw_rundir/paths.now" "$tw_rundir/paths.then")
 }
 
-# tw_find_predecessor: for command-line paths without a baseline of their own (and no
-# --profile), find the path profile whose paths look like an earlier expansion of the same glob:
-# all its paths and all of ours are entries of one directory, and some are the same. Sets tw_ret
-# to its name, or to "" when there is none.
-tw_find_predecessor() {
+# tw_find_overlap: for a new set of command-line paths (no --profile), another path profile that
+# shares one of its paths: an earlier expansion of the same glob, or another check on some of the
+# same paths. Sets tw_ret to its name (the one with the most paths in common), or to "" when there
+# is none. Only its list of paths is read: a check never reads or writes another profile's
+# baseline.
+tw_find_overlap() {
     tw_ret=""
     printf '%s\n' "$tw_paths" >"$tw_rundir/paths.now"
-    _parent=$(awk '{ p = $0; sub(/\/[^\/]*$/, "", p); if (p == "") p = "/"; seen[p] = 1; last = p }
-        END { n = 0; for (k in seen) n++; if (n == 1) print last }' "$tw_rundir/paths.now")
-    [ -n "$_parent" ] || return 0
     _best=0
-    for _m in "$tw_state"/baselines/paths-*; do
+    set +f
+    set -- "$tw_state"/baselines/paths-*
+    set -f
+    for _m in "$@"; do
         [ -f "$_m" ] || continue
         _name=${_m##*/}
         [ "$_name" != "$tw_profile" ] || continue
         [ -f "$tw_state/profiles/$_name/paths" ] || continue
-        _score=$(awk -v parent="$_parent" '
-            BEGIN { ok = 1; common = 0 }
-            FILENAME == ARGV[1] { want[$0] = 1; next }
-            {
-                p = $0; sub(/\/[^\/]*$/, "", p); if (p == "") p = "/"
-                if (p != parent) ok = 0
-                if ($0 in want) common++
-            }
-            END { print (ok && common > 0) ? common : 0 }' "$tw_rundir/paths.now" "$tw_state/profiles/$_name/paths")
+        _score=$(awk 'FILENAME == ARGV[1] { want[$0] = 1; next } $0 in want { common++ } END { print common + 0 }' \
+            "$tw_rundir/paths.now" "$tw_state/profiles/$_name/paths")
         if [ "$_score" -gt "$_best" ]; then
             _best=$_score
             tw_ret=$_name
         fi
     done
-}
-
-# tw_use_profile NAME: point the profile variables at another profile's baseline.
-tw_use_profile() {
-    tw_base_profile=$1
-    tw_pdir=$tw_state/profiles/$1
-    tw_marker=$tw_state/baselines/$1
-    tw_set_files
 }
