@@ -1,38 +1,65 @@
 #!/bin/sh
-# Usage: sh scripts/setup.sh
+# Usage: sh scripts/setup.sh [--platform LIST]
 #
 # Makes this machine ready to build and test sensu-tripwire, idempotently: installs the Debian
 # packages the build and the tests use, the npm dependencies, starts a Docker engine when none
 # answers, and bootstraps the base images of the locally buildable platforms. Everything already
 # in place is left alone, so it is cheap to run before every build and test run.
+#
+# --platform LIST (names, "local" or "all", as for build) prepares only what building those
+# platforms needs: the engine and the npm dependencies, plus debootstrap, Debian's keyring and the
+# base image for each platform whose base image is bootstrapped here. A release runner that builds
+# alpine3.9 or centos7 thus installs no debootstrap and reads no Debian mirror.
 set -eu
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 err() { say "error: $*"; exit 1; }
 
+platforms=""
+while [ "$#" -gt 0 ]; do
+    case $1 in
+        --platform)
+            if [ "$#" -lt 2 ] || [ -z "$2" ]; then err "--platform needs a list of platforms (or local, all)"; fi
+            platforms=$2
+            shift 2
+            ;;
+        --platform=?*) platforms=${1#--platform=}; shift ;;
+        -h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+        *) err "unknown argument: $1 (usage: sh scripts/setup.sh [--platform LIST])" ;;
+    esac
+done
+
 cd "$(dirname "$0")/.."
 
-# Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests.
-need_pkgs=""
-for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
-            dash:dash busybox:busybox-static; do
-    cmd=${pair%%:*}
-    pkg=${pair#*:}
-    if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
-        need_pkgs="$need_pkgs $pkg"
+need_keyring=0
+# Installs the Debian packages of the given command:package pairs whose command is missing.
+install_missing() {
+    need_pkgs=""
+    for pair in "$@"; do
+        cmd=${pair%%:*}
+        pkg=${pair#*:}
+        if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+            need_pkgs="$need_pkgs $pkg"
+        fi
+    done
+    # debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
+    if [ "$need_keyring" -eq 1 ] && [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+        need_pkgs="$need_pkgs debian-archive-keyring"
     fi
-done
-# debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
-if [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
-    need_pkgs="$need_pkgs debian-archive-keyring"
-fi
-if [ -n "$need_pkgs" ]; then
+    [ -n "$need_pkgs" ] || return 0
     [ "$(id -u)" -eq 0 ] || err "missing packages:$need_pkgs. Install them (as root: apt-get install$need_pkgs) and re-run."
     say "installing Debian packages:$need_pkgs"
     apt-get update -q >/dev/null
     # shellcheck disable=SC2086 # the list is meant to split into package names
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need_pkgs >/dev/null
+}
+
+# Debian packages: the engine for every build; tripwire, shellcheck, dash and busybox for the
+# wrapper tests (not when preparing a build of given platforms).
+if [ -n "$platforms" ]; then
+    install_missing dockerd:docker.io
+else
+    install_missing dockerd:docker.io tripwire:tripwire shellcheck:shellcheck dash:dash busybox:busybox-static
 fi
 
 # npm dependencies, exactly as locked; the stamp is the lockfile they were installed from.
@@ -63,5 +90,12 @@ if ! docker_ok=$(npx --no-install tsx builders/cli.ts engine-check 2>&1); then
     done
 fi
 
-# Base images of the locally buildable platforms, bootstrapped from Debian's signed archive.
-npx --no-install tsx builders/cli.ts images
+# Base images of the platforms to prepare that this machine makes itself, bootstrapped from
+# Debian's signed archive (which needs debootstrap and the keyring, and nothing else does).
+suites=$(npx --no-install tsx builders/cli.ts suites --platform "${platforms:-local}") || exit 1
+if [ -n "$suites" ]; then
+    need_keyring=1
+    install_missing debootstrap:debootstrap
+    # shellcheck disable=SC2086 # the list is meant to split into suite names
+    npx --no-install tsx builders/cli.ts images $suites
+fi
