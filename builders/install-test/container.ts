@@ -82,7 +82,29 @@ export async function runCheckCycle(docker: Docker, options: CycleOptions): Prom
   }
 }
 
+/** A step that takes longer hangs (a prompt, a lock): the agent would time the check out too. */
+const STEP_TIMEOUT_MS = 5 * 60 * 1000;
+
 async function execIn(container: Docker.Container, cmd: string[], user: string, env: Record<string, string>): Promise<StepRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<StepRun>((resolve) => {
+    timer = setTimeout(() => {
+      // Removing the container ends the step's output stream, so nothing is left running.
+      void container.remove({ force: true }).catch(() => undefined);
+      resolve({ code: -1, output: `timed out after ${STEP_TIMEOUT_MS / 1000} s` });
+    }, STEP_TIMEOUT_MS);
+  });
+  const running = execOnce(container, cmd, user, env);
+  // After a timeout the step's own ending (its container gone) is of no interest.
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function execOnce(container: Docker.Container, cmd: string[], user: string, env: Record<string, string>): Promise<StepRun> {
   const exec = await container.exec({
     Cmd: cmd,
     User: user,
