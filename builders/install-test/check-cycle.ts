@@ -56,16 +56,21 @@ const check = (args = ''): string => `tripwire-check.sh ${args}${args === '' ? '
 
 /** The points Sensu's parser for `format` reads from a whole check output, or why it reads none. */
 export function metricPoints(format: MetricFormat, output: string): { names: Map<string, number>; error?: string } {
-  const parsed =
-    format === 'nagios_perfdata'
-      ? { points: parseNagios(output) }
-      : format === 'prometheus_text'
-        ? parsePrometheus(output)
-        : format === 'influxdb_line'
-          ? { points: parseInflux(output) }
-          : format === 'graphite_plaintext'
-            ? { points: parseGraphite(output) }
-            : { points: parseOpenTsdb(output) };
+  let parsed: { points: Array<{ name: string; value: number }>; error?: string };
+  try {
+    parsed =
+      format === 'nagios_perfdata'
+        ? { points: parseNagios(output) }
+        : format === 'prometheus_text'
+          ? parsePrometheus(output)
+          : format === 'influxdb_line'
+            ? { points: parseInflux(output) }
+            : format === 'graphite_plaintext'
+              ? { points: parseGraphite(output) }
+              : { points: parseOpenTsdb(output) };
+  } catch (error) {
+    return { names: new Map(), error: error instanceof Error ? error.message : String(error) };
+  }
   const names = new Map(parsed.points.map((point) => [point.name, point.value]));
   return parsed.error === undefined ? { names } : { names, error: parsed.error };
 }
