@@ -52,8 +52,7 @@ export async function run(args: string[]): Promise<void> {
   const built: string[] = [];
   const records = new Map<string, LegRecord>();
   for (const platform of catalog.platforms.filter((entry) => !local.includes(entry))) {
-    const reason = "built only on GitHub's runners: run the rehearsal workflow (install-test --dist DIR tests its dist artifact on the base images here)";
-    records.set(platform.name, { platform: platform.name, build: 'not run', install: { outcome: 'not run', reason, seconds: 0 } });
+    records.set(platform.name, { platform: platform.name, build: 'not run', install: { outcome: 'not run', reason: "built only on GitHub's runners", seconds: 0 } });
   }
   for (const platform of local) {
     const dist = path.join(work, `dist-${platform.name}`);
@@ -65,7 +64,10 @@ export async function run(args: string[]): Promise<void> {
     records.set(platform.name, await legRecord({ platform: platform.name, build: outcome, buildSeconds: Math.round((Date.now() - started) / 1000), dist }));
   }
 
-  const notes: string[] = [];
+  const remote = catalog.platforms.filter((platform) => !local.includes(platform)).map((platform) => platform.name);
+  const notes = remote.length === 0 ? [] : [
+    `${remote.join(', ')}: built only on GitHub's runners: run the rehearsal workflow, and \`tsx builders/cli.ts install-test --dist DIR\` tests its dist artifact on the base images present here`,
+  ];
   let failed = built.length < local.length;
   const merged = path.join(work, 'dist');
   if (built.length > 0 && (await cli(['merge', ...built, '--out', merged])) === 0) {
