@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { ARCH } from './artifacts.js';
 import { UserError, describeError } from './errors.js';
+import { filterProblem } from './metadata/filters.js';
+import { buildFilters } from './metadata/host-filters.js';
+import { hostSetsProblems, parseServes, type Serves } from './metadata/host-sets.js';
 
 /** How a package family installs its toolchain; selects dockerfiles/Dockerfile.<family>. */
 export type PackageFamily = 'apk' | 'yum' | 'apt';
@@ -21,12 +25,13 @@ export interface Platform {
   eolRelease?: string;
   /** The Debian suite `npm run images` can bootstrap to create baseImage locally. */
   bootstrap?: string;
-  sensuFilters: string[];
+  /** The hosts this build is for, as data; the Sensu filters are generated from it (metadata/host-filters.ts). */
+  serves: Serves;
 }
 
 export interface Catalog {
   file: string;
-  /** In catalog order, which is Sensu's build-selection order: most specific first. */
+  /** The builds serve disjoint sets of hosts, so their order does not decide which one a host gets. */
   platforms: Platform[];
 }
 
@@ -36,7 +41,7 @@ export const DEFAULT_CATALOG_FILE = path.join(REPO_ROOT, 'platforms.yaml');
 const FAMILIES: readonly PackageFamily[] = ['apk', 'yum', 'apt'];
 const LIBCS: readonly Libc[] = ['glibc', 'musl'];
 const EOL_FIXES: readonly EolRepoFix[] = ['none', 'debian-archive', 'centos-vault'];
-const REQUIRED_KEYS = ['name', 'base_image', 'family', 'libc', 'libc_version', 'eol_repo_fix', 'sensu_filters'];
+const REQUIRED_KEYS = ['name', 'base_image', 'family', 'libc', 'libc_version', 'eol_repo_fix', 'serves'];
 const OPTIONAL_KEYS = ['eol_release', 'bootstrap'];
 /** Platform names end up in file names, image tags and CLI lists. */
 const NAME_PATTERN = /^[a-z][a-z0-9.]*[a-z0-9]$/;
@@ -67,7 +72,7 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
   if (document.platforms.length === 0) throw new UserError(`${file}: the platforms list is empty`);
 
   const seen = new Set<string>();
-  return document.platforms.map((entry: unknown, index: number) => {
+  const platforms = document.platforms.map((entry: unknown, index: number) => {
     const label = isRecord(entry) && typeof entry.name === 'string' ? `platform "${entry.name}"` : `platform #${index + 1}`;
     const fail = (message: string): never => {
       throw new UserError(`${file}: ${label}: ${message}`);
@@ -95,11 +100,6 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
     if (seen.has(name)) fail('duplicate name: each platform must appear once');
     seen.add(name);
 
-    const filters = entry.sensu_filters;
-    if (!Array.isArray(filters) || filters.length === 0 || !filters.every((f) => typeof f === 'string' && f.trim() !== '')) {
-      fail('sensu_filters must be a non-empty list of JavaScript expressions');
-    }
-
     const platform: Platform = {
       name,
       baseImage: text('base_image'),
@@ -107,8 +107,9 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
       libc: oneOf('libc', LIBCS),
       libcVersion: text('libc_version'),
       eolRepoFix: oneOf('eol_repo_fix', EOL_FIXES),
-      sensuFilters: filters as string[],
+      serves: parseServes(entry.serves, (message) => fail(`serves: ${message}`)),
     };
+    if (platform.serves.arch !== ARCH) fail(`serves: arch "${platform.serves.arch}": only ${ARCH} builds exist (the asset names and the release matrix are ${ARCH})`);
     if (entry.eol_release !== undefined) platform.eolRelease = text('eol_release');
     if (entry.bootstrap !== undefined) platform.bootstrap = text('bootstrap');
     if (platform.eolRepoFix === 'centos-vault' && platform.eolRelease === undefined) {
@@ -116,6 +117,17 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
     }
     return platform;
   });
+  const overlaps = hostSetsProblems(platforms);
+  if (overlaps.length > 0) throw new UserError(`${file}: ${overlaps.join('; ')}`);
+  // The filters generated from serves: must be ES5 that otto runs: this guards the generator, so a
+  // change to it that yields anything else fails every catalog load, not an agent in production.
+  for (const platform of platforms) {
+    for (const filter of buildFilters(platform, { file, platforms })) {
+      const problem = filterProblem(filter);
+      if (problem !== undefined) throw new UserError(`${file}: platform "${platform.name}": serves: yields the filter ${JSON.stringify(filter)}: ${problem}`);
+    }
+  }
+  return platforms;
 }
 
 /** Platforms whose base image can be made on this machine from a distro archive. */

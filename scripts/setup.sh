@@ -31,21 +31,19 @@ done
 
 cd "$(dirname "$0")/.."
 
-need_keyring=0
-# Installs the Debian packages of the given command:package pairs whose command is missing.
+# Installs the Debian packages of the given NEED:package pairs whose NEED is missing: a command
+# (looked up on PATH and in /usr/sbin) or, when NEED is an absolute path, that file or directory.
 install_missing() {
     need_pkgs=""
     for pair in "$@"; do
-        cmd=${pair%%:*}
+        need=${pair%%:*}
         pkg=${pair#*:}
-        if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
-            need_pkgs="$need_pkgs $pkg"
-        fi
+        case $need in
+            /*) [ -e "$need" ] && continue ;;
+            *) { command -v "$need" >/dev/null 2>&1 || [ -x "/usr/sbin/$need" ]; } && continue ;;
+        esac
+        need_pkgs="$need_pkgs $pkg"
     done
-    # debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
-    if [ "$need_keyring" -eq 1 ] && [ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]; then
-        need_pkgs="$need_pkgs debian-archive-keyring"
-    fi
     [ -n "$need_pkgs" ] || return 0
     [ "$(id -u)" -eq 0 ] || err "missing packages:$need_pkgs. Install them (as root: apt-get install$need_pkgs) and re-run."
     say "installing Debian packages:$need_pkgs"
@@ -54,12 +52,16 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need_pkgs >/dev/null
 }
 
-# Debian packages: the engine for every build; tripwire, shellcheck, dash and busybox for the
-# wrapper tests (not when preparing a build of given platforms).
+# Debian packages: the engine for every build; for the tests (not when preparing a build of given
+# platforms) tripwire, shellcheck, dash and busybox for the wrapper tests, and Go, otto (the
+# agent's filter interpreter) and ghodss/yaml (sensuctl's YAML reader) for the tests that run them.
 if [ -n "$platforms" ]; then
     install_missing dockerd:docker.io
 else
-    install_missing dockerd:docker.io tripwire:tripwire shellcheck:shellcheck dash:dash busybox:busybox-static
+    gocode=/usr/share/gocode/src/github.com
+    install_missing dockerd:docker.io tripwire:tripwire shellcheck:shellcheck dash:dash busybox:busybox-static \
+        go:golang-go "$gocode/robertkrimen/otto:golang-github-robertkrimen-otto-dev" \
+        "$gocode/ghodss/yaml:golang-github-ghodss-yaml-dev"
 fi
 
 # npm dependencies, exactly as locked; the stamp is the lockfile they were installed from.
@@ -94,8 +96,8 @@ fi
 # Debian's signed archive (which needs debootstrap and the keyring, and nothing else does).
 suites=$(npx --no-install tsx builders/cli.ts suites --platform "${platforms:-local}") || exit 1
 if [ -n "$suites" ]; then
-    need_keyring=1
-    install_missing debootstrap:debootstrap
+    # debootstrap checks the archive's signatures against Debian's keyring (not on every distro).
+    install_missing debootstrap:debootstrap /usr/share/keyrings/debian-archive-keyring.gpg:debian-archive-keyring
     # shellcheck disable=SC2086 # the list is meant to split into suite names
     npx --no-install tsx builders/cli.ts images $suites
 fi

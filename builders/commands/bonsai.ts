@@ -5,6 +5,9 @@ import { parse } from 'yaml';
 import { REPO_ROOT, loadCatalog } from '../catalog.js';
 import { UserError } from '../errors.js';
 import { BONSAI_FILE, bonsaiConfig, bonsaiProblems, renderBonsaiYml } from '../metadata/bonsai.js';
+import { catalogBuilds } from '../metadata/host-filters.js';
+import { proveHosts } from '../metadata/host-proof.js';
+import { HOST_REPORTS } from '../metadata/host-reports.js';
 
 const USAGE = `usage: npm run bonsai [-- --check]
 
@@ -22,6 +25,8 @@ export async function run(args: string[]): Promise<void> {
   const text = renderBonsaiYml(bonsaiConfig(catalog));
   const problems = bonsaiProblems(parse(text));
   if (problems.length > 0) throw new UserError(`platforms.yaml yields a .bonsai.yml Bonsai would reject:\n  ${problems.join('\n  ')}`);
+  const { problems: hostProblems } = proveHosts(catalogBuilds(catalog), HOST_REPORTS);
+  if (hostProblems.length > 0) throw new UserError(`platforms.yaml's serves: data gives real hosts the wrong builds:\n  ${hostProblems.join('\n  ')}`);
   const file = path.join(REPO_ROOT, BONSAI_FILE);
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (values.check) {

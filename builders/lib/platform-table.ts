@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog.js';
+import { replaceBetweenMarkers } from './markers.js';
 import { EOL_MIRROR_ENV } from './toolchain.js';
 
 export const TABLE_BEGIN = '<!-- platforms:begin (generated from platforms.yaml; npm run readme) -->';
@@ -22,8 +23,5 @@ export function platformTable(catalog: Catalog): string {
 
 /** Replaces the table between the markers in `readme`; throws when the markers are missing. */
 export function withPlatformTable(readme: string, catalog: Catalog): string {
-  const begin = readme.indexOf(TABLE_BEGIN);
-  const end = readme.indexOf(TABLE_END);
-  if (begin === -1 || end === -1 || end < begin) throw new Error('README.md has no platform table markers');
-  return readme.slice(0, begin) + platformTable(catalog) + readme.slice(end + TABLE_END.length);
+  return replaceBetweenMarkers(readme, { begin: TABLE_BEGIN, end: TABLE_END, content: platformTable(catalog), what: 'platform table' });
 }

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { ARCH, PROJECT, assetFileName, checksumsFileName } from '../artifacts.js';
 import type { Catalog } from '../catalog.js';
 import { filterProblem } from './filters.js';
+import { buildFilters } from './host-filters.js';
 
 /**
  * `.bonsai.yml`, derived from the platform catalog. Bonsai reads it from the checkout of each
@@ -38,7 +39,7 @@ function withRepoToken(fileName: string): string {
   return REPO_TOKEN + fileName.slice(PROJECT.length);
 }
 
-/** One build per catalog platform, in catalog order (the agent takes the first that matches). */
+/** One build per catalog platform; their filters select disjoint hosts, so order does not matter. */
 export function bonsaiConfig(catalog: Catalog): BonsaiConfig {
   return {
     description: DESCRIPTION,
@@ -47,15 +48,15 @@ export function bonsaiConfig(catalog: Catalog): BonsaiConfig {
       arch: ARCH,
       asset_filename: withRepoToken(assetFileName(VERSION_TOKEN, platform.name)),
       sha_filename: withRepoToken(checksumsFileName(VERSION_TOKEN)),
-      filter: [...platform.sensuFilters],
+      filter: buildFilters(platform, catalog),
     })),
   };
 }
 
 const HEADER = `# Generated from platforms.yaml by \`npm run bonsai\`: do not edit; a test fails when it differs.
 # Bonsai (bonsai.sensu.io) reads this file at each release tag. #{repo} is the repository name and
-# #{version} the tag verbatim. Order is meaning: Sensu agents install the first build whose
-# filters all match, so the most specific builds come first.
+# #{version} the tag verbatim. Each host matches at most one build's filters (generated from the
+# catalog's serves: data), so the order of the builds does not matter.
 `;
 
 export function renderBonsaiYml(config: BonsaiConfig): string {

@@ -2,6 +2,7 @@ import type { Artifact } from '../artifacts.js';
 import type { Catalog } from '../catalog.js';
 import type { Repository } from '../release/repository.js';
 import { filterProblem } from './filters.js';
+import { buildFilters } from './host-filters.js';
 
 /**
  * The multi-build core/v2 Asset for `sensuctl create -f`, with each build's GitHub download URL,
@@ -32,8 +33,8 @@ export function downloadUrl(repository: Repository, version: string, fileName: s
 }
 
 /**
- * One build per artifact, in catalog order (the agent installs the first build whose filters all
- * match). A build of a subset of platforms lists just those.
+ * One build per artifact, in catalog order, with the filters generated from the catalog: each host
+ * matches at most one build. A build of a subset of platforms lists just those.
  */
 export function assetDefinition(input: { version: string; repository: Repository; artifacts: readonly Artifact[]; catalog: Catalog }): AssetResource {
   const byPlatform = new Map(input.artifacts.map((artifact) => [artifact.platform, artifact]));
@@ -43,7 +44,7 @@ export function assetDefinition(input: { version: string; repository: Repository
   const builds = input.catalog.platforms.flatMap((platform) => {
     const artifact = byPlatform.get(platform.name);
     if (artifact === undefined) return [];
-    return [{ url: downloadUrl(input.repository, input.version, artifact.name), sha512: artifact.sha512, filters: [...platform.sensuFilters] }];
+    return [{ url: downloadUrl(input.repository, input.version, artifact.name), sha512: artifact.sha512, filters: buildFilters(platform, input.catalog) }];
   });
   return {
     type: 'Asset',

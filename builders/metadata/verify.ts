@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { assetFileName, checksumsFileName, readArtifactsManifest, type ArtifactsManifest } from '../artifacts.js';
+import { PROJECT, assetFileName, checksumsFileName, readArtifactsManifest, type ArtifactsManifest } from '../artifacts.js';
 import type { Catalog } from '../catalog.js';
 import type { Repository } from '../release/repository.js';
 import { bonsaiConfig, bonsaiProblems, interpolate, renderBonsaiYml } from './bonsai.js';
@@ -10,6 +10,7 @@ import { bonsaiSha, parseChecksums } from './checksums.js';
 import { fileDigests, type FileDigests } from './digest.js';
 import { ASSET_FILE, assetProblems, type AssetResource } from './sensu-asset.js';
 import { sensuMetadataFiles } from './sensu-files.js';
+import { sensuctlProblems } from './sensuctl.js';
 
 /**
  * `npm run verify`: replays offline what Bonsai and a Sensu agent will do with dist/. Loading is
@@ -63,7 +64,12 @@ export function distProblems(input: VerifyInput): string[] {
   if (input.bonsaiText !== renderBonsaiYml(bonsaiConfig(catalog))) problems.push('.bonsai.yml differs from what platforms.yaml yields: run "npm run bonsai" and commit it');
 
   // Bonsai's resolution: every build's files are release assets, and the SHA it extracts is right.
-  const repo = repository.name.toLowerCase();
+  // #{repo} is the repository name as GitHub spells it, case kept (Bonsai's Extension#lowercase_name
+  // is File.basename of the GitHub URL, lower-cased only for extensions without one).
+  const repo = repository.name;
+  if (repo !== PROJECT) {
+    problems.push(`Bonsai expands #{repo} to the repository name "${repo}" as GitHub spells it (case kept), but the release files are named ${PROJECT}_…: the repository must be named ${PROJECT}`);
+  }
   const builds = bonsaiBuilds(bonsai);
   for (const build of builds) {
     let assetName: string;
@@ -112,6 +118,11 @@ export function distProblems(input: VerifyInput): string[] {
     const actual = digestsOf(artifact.name);
     if (actual === undefined) problems.push(`artifacts.json lists ${artifact.name}, which is not in dist/`);
     else if (actual.sha512 !== artifact.sha512 || actual.size !== artifact.size) problems.push(`${artifact.name} does not match artifacts.json (size or SHA-512 differ)`);
+  }
+
+  // Every YAML file in dist/ is for `sensuctl create -f`: each part it splits must be a resource.
+  for (const [name, text] of dist.texts) {
+    if (/\.ya?ml$/.test(name)) problems.push(...sensuctlProblems(text).map((problem) => `sensuctl create -f ${name} would fail: ${problem}`));
   }
 
   // The Sensu asset definition: valid for Sensu, SHAs of the real files, and what the catalog yields.

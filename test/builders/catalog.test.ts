@@ -13,7 +13,7 @@ const entry = (overrides: Record<string, unknown> = {}) => ({
   libc_version: '2.36',
   eol_repo_fix: 'none',
   bootstrap: 'bookworm',
-  sensu_filters: ["entity.system.os == 'linux'"],
+  serves: { arch: 'amd64', hosts: [{ platforms: ['debian'], from: '12' }] },
   ...overrides,
 });
 
@@ -53,7 +53,7 @@ describe('the platform catalog', () => {
   it('refuses values outside the known sets and names without a name by position', () => {
     expect(errorOf({ platforms: [entry({ family: 'pacman' })] })).toContain('family "pacman" is not one of apk, yum, apt');
     expect(errorOf({ platforms: [entry({ name: 7 })] })).toMatch(/^platforms\.yaml: platform #1: name must be a non-empty string/);
-    expect(errorOf({ platforms: [entry({ sensu_filters: [] })] })).toContain('sensu_filters must be a non-empty list');
+    expect(errorOf({ platforms: [entry({ serves: { arch: 'amd64', hosts: [] } })] })).toContain('serves: hosts must be a non-empty list');
     expect(errorOf({ platforms: [entry({ eol_repo_fix: 'centos-vault' })] })).toContain('centos-vault needs eol_release');
     expect(errorOf({ platforms: [entry({ name: 'Debian 12' })] })).toContain('name must match');
   });
@@ -68,6 +68,35 @@ describe('the platform catalog', () => {
     await expect(loadCatalog(path.join(dir, 'absent.yaml'))).rejects.toThrow(/cannot read the platform catalog .*absent\.yaml/);
     await writeFile(path.join(dir, 'bad.yaml'), 'platforms: [\n');
     await expect(loadCatalog(path.join(dir, 'bad.yaml'))).rejects.toThrow(/bad\.yaml is not valid YAML/);
+  });
+});
+
+describe("the catalog's serves: data (which hosts each build is for)", () => {
+  const serving = (name: string, hosts: unknown[], extra: Record<string, unknown> = {}) => entry({ name, serves: { arch: 'amd64', hosts, ...extra } });
+
+  it('refuses two builds that serve one platform id in overlapping version ranges: a host would match both', () => {
+    const overlapping = { platforms: [serving('debian12', [{ platforms: ['debian'], from: '12' }]), serving('debian9', [{ platforms: ['debian'], from: '9' }])] };
+    expect(errorOf(overlapping)).toBe('platforms.yaml: debian12 and debian9 both serve debian 12 and later / 9 and later: a host must match one build only');
+    const adjacent = { platforms: [serving('debian12', [{ platforms: ['debian'], from: '12' }]), serving('debian9', [{ platforms: ['debian'], from: '9', to: '11' }])] };
+    expect(() => validateCatalog(adjacent, 'platforms.yaml')).not.toThrow();
+    const minor = { platforms: [serving('one', [{ platforms: ['alpine'], from: '3.9' }]), serving('two', [{ platforms: ['alpine'], to: '3' }])] };
+    expect(errorOf(minor)).toMatch(/one and two both serve alpine 3\.9 and later \/ up to 3:/);
+  });
+
+  it('refuses two fallbacks of one C library and a fallback exception for a platform a build names', () => {
+    const twoFallbacks = { platforms: [serving('one', [{ platforms: ['centos'] }], { fallback: true }), serving('two', [{ platforms: ['debian'] }], { fallback: true })] };
+    expect(errorOf(twoFallbacks)).toMatch(/one and two are both the glibc fallback/);
+    const pointless = { platforms: [serving('one', [{ platforms: ['centos'] }], { fallback: { except: [{ platforms: ['centos'], to: '5' }] } })] };
+    expect(errorOf(pointless)).toMatch(/fallback\.except names centos, which a build serves by name/);
+  });
+
+  it('refuses malformed host sets, naming the platform and the place', () => {
+    expect(errorOf({ platforms: [serving('one', [{ platforms: ['debian'], from: 9 }])] })).toBe('platforms.yaml: platform "one": serves: hosts[0]: from must be a quoted version such as "7" or "3.9", not 9');
+    expect(errorOf({ platforms: [serving('one', [{ platforms: ['debian'], from: '11', to: '9' }])] })).toContain('hosts[0]: from 11 is after to 9');
+    expect(errorOf({ platforms: [serving('one', [{ platform: ['debian'] }])] })).toContain('hosts[0]: unknown key(s): platform');
+    expect(errorOf({ platforms: [serving('one', [{ platforms: [] }])] })).toContain('hosts[0]: platforms must be a non-empty list');
+    expect(errorOf({ platforms: [entry({ serves: { arch: 'arm64', hosts: [{ platforms: ['debian'] }] } })] })).toContain('serves: arch "arm64": only amd64 builds exist');
+    expect(errorOf({ platforms: [serving('one', [{ platforms: ['debian'] }], { fallback: 'yes' })] })).toContain('fallback must be true or a mapping');
   });
 });
 

@@ -57,6 +57,6 @@ describe("Bonsai's rules", () => {
       expect.stringMatching(/"asset_filename" is required/),
       expect.stringMatching(/"sha_filename" is required/),
     ]);
-    expect(bonsaiProblems({ builds: [{ ...build, filter: ["entity.system.os == 'linux' &&"] }] })).toEqual([expect.stringMatching(/not a valid JavaScript/)]);
+    expect(bonsaiProblems({ builds: [{ ...build, filter: ["entity.system.os == 'linux' &&"] }] })).toEqual([expect.stringMatching(/not an ES5 expression/)]);
   });
 });

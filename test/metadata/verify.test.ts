@@ -60,6 +60,15 @@ describe('npm run verify (Bonsai and Sensu replayed offline)', () => {
     expect(await problemsOf(dir)).toEqual([expect.stringMatching(/differs from what .*github\.com\/octokit-fixture-org\/sensu-tripwire yield/)]);
   });
 
+  it("expands #{repo} with the repository name's case kept, as Bonsai does, so a repository named otherwise than the files is caught", async () => {
+    const dir = await tempDir('verify');
+    const repository = { owner: TEST_REPOSITORY.owner, name: 'Sensu-Tripwire' };
+    await makeDist(dir, { version: '1.2.3', platforms: all, catalog, repository });
+    const problems = await distProblems({ dist: await loadDist(dir), catalog, repository, bonsaiText });
+    expect(problems[0]).toMatch(/^Bonsai expands #\{repo\} to the repository name "Sensu-Tripwire" as GitHub spells it \(case kept\)/);
+    expect(problems).toContain(`Bonsai would reject 1.2.3: build centos7 needs Sensu-Tripwire_1.2.3_centos7_linux_amd64.tar.gz, which is not in dist/`);
+  });
+
   it('catches a .bonsai.yml that is out of date with the catalog', async () => {
     const dir = await tempDir('verify');
     await makeDist(dir, { version: '1.2.3', platforms: all, catalog });
