@@ -49,24 +49,42 @@ export interface CycleOptions {
   label: string;
 }
 
-/** Runs the whole cycle; stops at the first step that goes wrong (the later ones depend on it). */
-export async function runCheckCycle(docker: Docker, options: CycleOptions): Promise<StepOutcome[]> {
+/**
+ * A fresh container of `image` kept up by the image's own sleep while `body` runs steps in it;
+ * removed afterwards whatever happens.
+ */
+async function withContainer<T>(docker: Docker, input: { image: string; label: string; binds?: string[] }, body: (container: Docker.Container) => Promise<T>): Promise<T> {
   const container = await docker.createContainer({
-    Image: options.image,
-    // The image's own sleep keeps the container up while the steps run in it one by one.
+    Image: input.image,
     Cmd: ['sh', '-c', 'while :; do sleep 3600; done'],
     NetworkDisabled: true,
-    HostConfig: { NetworkMode: 'none', Binds: [`${options.cacheDir}:${AGENT_CACHE_DIR}:ro`], AutoRemove: false },
-    Labels: { 'io.sensu-tripwire.role': 'install-test', 'io.sensu-tripwire.pid': String(process.pid), 'io.sensu-tripwire.install-test': options.label },
+    HostConfig: { NetworkMode: 'none', Binds: input.binds ?? [] },
+    Labels: { 'io.sensu-tripwire.role': 'install-test', 'io.sensu-tripwire.pid': String(process.pid), 'io.sensu-tripwire.install-test': input.label },
   });
-  const outcomes: StepOutcome[] = [];
   try {
     await container.start();
-    const setup = await execIn(container, ['sh', '-c', options.user === 'sensu' ? `${PREPARE_WATCHED} && ${ADD_SENSU_USER}` : PREPARE_WATCHED], 'root', {});
+    return await body(container);
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** The output of `script` run with the image's shell as root (for the system probe). */
+export async function runInImage(docker: Docker, image: string, script: string, label: string): Promise<StepRun> {
+  return withContainer(docker, { image, label }, (container) => execIn(container, ['sh', '-c', script], 'root', {}));
+}
+
+/** Runs the whole cycle; stops at the first step that goes wrong (the later ones depend on it). */
+export async function runCheckCycle(docker: Docker, options: CycleOptions): Promise<StepOutcome[]> {
+  const binds = [`${options.cacheDir}:${AGENT_CACHE_DIR}:ro`];
+  return withContainer(docker, { image: options.image, label: options.label, binds }, async (container) => {
+    const prepare = options.user === 'sensu' ? `${PREPARE_WATCHED} && ${ADD_SENSU_USER}` : PREPARE_WATCHED;
+    const setup = await execIn(container, ['sh', '-c', prepare], 'root', {});
     if (setup.code !== 0) {
-      return [{ name: 'prepare the container', user: 'root', command: PREPARE_WATCHED, code: setup.code, problem: `exit ${setup.code}`, output: tail(setup.output) }];
+      return [{ name: 'prepare the container', user: 'root', command: prepare, code: setup.code, problem: `exit ${setup.code}`, output: tail(setup.output) }];
     }
     const env = checkEnvironment(agentEnvironment(options.user), { name: options.assetName, dir: `${AGENT_CACHE_DIR}/${options.sha512}` });
+    const outcomes: StepOutcome[] = [];
     for (const step of CHECK_CYCLE) {
       const user = step.as === 'root' ? 'root' : options.user;
       const command = step.command({ home: HOMES[options.user] });
@@ -77,9 +95,7 @@ export async function runCheckCycle(docker: Docker, options: CycleOptions): Prom
       if (problem !== undefined) break;
     }
     return outcomes;
-  } finally {
-    await container.remove({ force: true }).catch(() => undefined);
-  }
+  });
 }
 
 /** A step that takes longer hangs (a prompt, a lock): the agent would time the check out too. */

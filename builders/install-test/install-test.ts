@@ -6,15 +6,19 @@ import { parseAllDocuments } from 'yaml';
 import { assetFileName, readArtifactsManifest } from '../artifacts.js';
 import type { Platform } from '../catalog.js';
 import { imageId } from '../lib/docker.js';
+import { matchingBuilds } from '../metadata/filters.js';
+import { entityOf } from '../metadata/host-reports.js';
 import { ASSET_FILE, ASSET_NAME, type AssetResource } from '../metadata/sensu-asset.js';
 import { installAsset, serveRelease } from './agent.js';
 import { CHECK_CYCLE } from './check-cycle.js';
-import { runCheckCycle, SENSU_UID, type CheckUser, type StepOutcome } from './container.js';
+import { runCheckCycle, runInImage, SENSU_UID, type CheckUser, type StepOutcome } from './container.js';
+import { entitySystem, parseProbe, SYSTEM_PROBE, type EntitySystem } from './host-system.js';
 
 /**
  * The agent-style install test of a built dist/: for each platform, the build of the asset
- * definition an agent would download, served over HTTP on loopback, installed as the agent
- * installs it (agent.ts), then the check cycle in that platform's base image as root and as an
+ * definition that an agent on the platform's base image selects (its entity.system read from the
+ * image, host-system.ts, against the builds' filters), served over HTTP on loopback, installed as
+ * the agent installs it (agent.ts), then the check cycle in that base image as root and as an
  * unprivileged user (container.ts). A platform without an asset in dist/ or without its base image
  * here is "not run", with the reason: never passed.
  */
@@ -39,12 +43,38 @@ export interface PlatformResult {
 
 export const CHECK_USERS: readonly CheckUser[] = ['root', 'sensu'];
 
-/** The asset definition's build for `fileName`, found by its URL as an agent's download would be. */
-export function buildFor(definitionText: string, fileName: string): { url: string; sha512: string } | undefined {
+type Build = AssetResource['spec']['builds'][number];
+
+/** The builds of the asset definition in dist/ (the file may hold comments and several documents). */
+export function definitionBuilds(definitionText: string): Build[] {
   const asset = parseAllDocuments(definitionText)
     .map((document) => document.toJS() as AssetResource | null)
     .find((resource) => resource?.type === 'Asset');
-  return asset?.spec.builds.find((build) => decodeURIComponent(new URL(build.url).pathname).endsWith(`/${fileName}`));
+  return asset?.spec.builds ?? [];
+}
+
+/** The asset definition's build for `fileName`, found by its download URL. */
+export function buildFor(definitionText: string, fileName: string): Build | undefined {
+  return definitionBuilds(definitionText).find((build) => urlNames(build.url, fileName));
+}
+
+function urlNames(url: string, fileName: string): boolean {
+  return decodeURIComponent(new URL(url).pathname).endsWith(`/${fileName}`);
+}
+
+/**
+ * Which build an agent on `image` installs: its entity.system, read from the image as the agent
+ * reads it, against every build's filters; released agents take the first that matches. Returns
+ * why that is not the platform's own build, or undefined when it is.
+ */
+export function selectionProblem(builds: readonly Build[], system: EntitySystem, fileName: string): string | undefined {
+  const host = `${system.platform} ${system.platform_version} (family "${system.platform_family}", ${system.arch}, libc "${system.libc_type}")`;
+  const matches = matchingBuilds(builds, entityOf({ label: 'install-test', system, libc: undefined, source: 'the base image' }));
+  if ('error' in matches) return `the asset's filters fail on ${host}: ${matches.error}`;
+  const chosen = matches.indexes.map((index) => path.posix.basename(new URL((builds[index] as Build).url).pathname));
+  if (chosen.length === 0) return `an agent on ${host} installs no build of the asset`;
+  if (chosen.length > 1) return `an agent on ${host} matches ${chosen.length} builds: ${chosen.join(', ')}`;
+  return chosen[0] === fileName ? undefined : `an agent on ${host} installs ${chosen[0]}, not ${fileName}`;
 }
 
 export async function installTest(docker: Docker, input: { dist: string; platforms: readonly Platform[]; log?: (line: string) => void }): Promise<PlatformResult[]> {
@@ -67,7 +97,15 @@ export async function installTest(docker: Docker, input: { dist: string; platfor
         results.push(notRun(`its base image ${platform.baseImage} is not present in the Docker engine`));
         continue;
       }
-      log(`install-test: ${platform.name}: installing ${fileName} as the agent does, then the check cycle in ${platform.baseImage} as ${CHECK_USERS.join(' and ')}`);
+      const probe = await runInImage(docker, platform.baseImage, SYSTEM_PROBE, `${platform.name}-probe`);
+      const system = entitySystem(parseProbe(probe.output));
+      const problem = selectionProblem(definitionBuilds(definition), system, fileName);
+      if (problem !== undefined) {
+        results.push({ platform: platform.name, image: platform.baseImage, outcome: 'failed', reason: problem, seconds: Math.round((Date.now() - started) / 1000), users: [] });
+        log(`install-test: ${platform.name}: failed (${problem})`);
+        continue;
+      }
+      log(`install-test: ${platform.name}: ${platform.baseImage} reports ${system.platform} ${system.platform_version}, libc ${system.libc_type}: the agent selects ${fileName}; installing it as the agent does, then the check cycle as ${CHECK_USERS.join(' and ')}`);
       const users = await Promise.all(CHECK_USERS.map((user) => oneUser(docker, { platform, user, build: { url: server.localUrl(build.url), sha512: build.sha512 } })));
       const failed = users.find((user) => user.outcome !== 'passed');
       const failedStep = failed?.steps.find((step) => step.problem !== undefined);

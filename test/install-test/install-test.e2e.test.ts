@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assetFileName, readArtifactsManifest } from '../../builders/artifacts.js';
 import { loadCatalog, type Platform } from '../../builders/catalog.js';
+import { installAsset, serveRelease } from '../../builders/install-test/agent.js';
 import { CHECK_CYCLE } from '../../builders/install-test/check-cycle.js';
+import { runCheckCycle } from '../../builders/install-test/container.js';
 import { CHECK_USERS, buildFor, installTest, type PlatformResult } from '../../builders/install-test/install-test.js';
 import { dockerClient } from '../../builders/lib/docker.js';
 import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
@@ -66,12 +68,36 @@ describe('the agent-style install test', () => {
     expect(outcome).toMatchObject({ outcome: 'not run', reason: 'its base image sensu-tripwire-test/absent:1 is not present in the Docker engine' });
   });
 
-  it('fails when the binaries do not run in the userland: the debian12 build (glibc 2.36) in debian:bullseye (2.31)', async () => {
-    const older = { ...platform('debian12'), baseImage: platform('debian11').baseImage };
-    const [outcome] = await installTest(dockerClient(), { dist, platforms: [older] });
-    expect(outcome?.outcome).toBe('failed');
-    expect(outcome?.reason).toMatch(/^as root: first run creates the baseline: expected exit 0/);
-    expect(outcome?.users.map((user) => user.outcome)).toEqual(['failed', 'failed']);
+  it("refuses a build the image's agent would not select: debian:bullseye reports Debian 11, whose build is debian11", async () => {
+    const elsewhere = { ...platform('debian12'), baseImage: platform('debian11').baseImage };
+    const [outcome] = await installTest(dockerClient(), { dist, platforms: [elsewhere] });
+    const { version } = await readArtifactsManifest(dist);
+    expect(outcome).toMatchObject({ outcome: 'failed', users: [] });
+    expect(outcome?.reason).toMatch(new RegExp(`^an agent on debian 11\\.\\d+ \\(family "debian", amd64, libc "glibc"\\) installs ${assetFileName(version, 'debian11').replace(/\./g, '\\.')}, not `));
+  });
+
+  it('fails the cycle when the binaries do not run in the userland: the debian12 build (glibc 2.36) in debian:bullseye (2.31)', async () => {
+    const { version } = await readArtifactsManifest(dist);
+    const build = buildFor(await readFile(path.join(dist, ASSET_FILE), 'utf8'), assetFileName(version, 'debian12'));
+    const server = await serveRelease(dist);
+    const cacheDir = await mkdtemp(path.join(scratch, 'cache-'));
+    try {
+      await installAsset({ url: server.localUrl(build?.url as string), sha512: build?.sha512 as string }, cacheDir);
+      const steps = await runCheckCycle(dockerClient(), {
+        image: platform('debian11').baseImage,
+        user: 'root',
+        cacheDir,
+        assetName: 'sensu-tripwire',
+        sha512: build?.sha512 as string,
+        label: 'glibc-too-old',
+      });
+      expect(steps).toHaveLength(1);
+      expect(steps[0]?.name).toBe('first run creates the baseline');
+      expect(steps[0]?.problem).toMatch(/^expected exit 0 and "TRIPWIRE OK - …", got exit /);
+      expect(steps[0]?.output).toMatch(/^TRIPWIRE UNKNOWN - /);
+    } finally {
+      await server.close();
+    }
   });
 
   it('fails, as the agent does, when the asset definition names another SHA-512', async () => {
