@@ -15,6 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   verify: { summary: "replay Bonsai's and Sensu's checks offline against dist/", load: () => import('./commands/verify.js') },
   merge: { summary: 'combine dist/ directories built on separate machines', load: () => import('./commands/merge.js') },
   release: { summary: 'publish dist/ as a GitHub release (draft, upload, verify, publish)', load: () => import('./commands/release.js') },
+  'install-test': { summary: "install built assets as a Sensu agent does and run the check in each base image", load: () => import('./commands/install-test.js') },
+  'rehearsal-record': { summary: "record one release-matrix leg for the summary table", load: () => import('./commands/rehearsal-record.js') },
+  'rehearsal-summary': { summary: 'print the summary table of a rehearsal or release run', load: () => import('./commands/rehearsal-summary.js') },
+  rehearse: { summary: 'build, merge, verify and install-test the locally buildable platforms', load: () => import('./commands/rehearse.js') },
+  suites: { summary: 'print the Debian suites to bootstrap for given platforms', load: () => import('./commands/suites.js') },
   matrix: { summary: "print the release workflow's platform matrix (JSON)", load: () => import('./commands/matrix.js') },
 };
 

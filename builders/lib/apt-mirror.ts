@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, describeError } from '../errors.js';
 
 /**
  * The Debian mirror this machine's apt uses, read at run time so that no registry address is
@@ -51,18 +51,45 @@ export function parseDeb822Sources(text: string): AptSource[] {
   return sources;
 }
 
+/** A package archive named by apt's configuration: its base URL and one suite it serves. */
+export interface MirrorCandidate {
+  uri: string;
+  suite: string;
+}
+
 /**
- * The first source that is a Debian archive with the `main` component and is not the security
- * archive (which has no orig tarballs): its URI is the base of pool/ paths.
+ * The sources that may be a Debian archive with the `main` component, in apt's order, without
+ * the security archive (which has no orig tarballs). Whether one really is Debian's is only known
+ * from its Release file (`debianOrigin`): a stock Ubuntu runner's sources look just the same.
  */
-export function pickDebianMirror(sources: AptSource[]): string | undefined {
-  const candidate = sources.find(
-    (source) =>
-      /^https?:\/\//.test(source.uri) &&
-      source.components.includes('main') &&
-      !source.suites.some((suite) => suite.endsWith('-security') || suite.includes('/updates')),
-  );
-  return candidate?.uri.replace(/\/+$/, '');
+export function mirrorCandidates(sources: AptSource[]): MirrorCandidate[] {
+  const candidates: MirrorCandidate[] = [];
+  for (const source of sources) {
+    if (!/^https?:\/\//.test(source.uri) || !source.components.includes('main')) continue;
+    const suite = source.suites.find((name) => !name.endsWith('-security') && !name.includes('/updates'));
+    if (suite === undefined) continue;
+    const uri = source.uri.replace(/\/+$/, '');
+    if (!candidates.some((known) => known.uri === uri)) candidates.push({ uri, suite });
+  }
+  return candidates;
+}
+
+/** Where a suite's Release file is: dists/SUITE/Release, or SUITE/Release for a flat repository. */
+export function releaseUrl(candidate: MirrorCandidate): string {
+  return candidate.suite.endsWith('/') ? `${candidate.uri}/${candidate.suite}Release` : `${candidate.uri}/dists/${candidate.suite}/Release`;
+}
+
+/** The `Origin:` field of a Release file, or undefined when it has none. */
+export function releaseOrigin(text: string): string | undefined {
+  return /^Origin:[ \t]*(.*?)[ \t]*$/m.exec(text)?.[1];
+}
+
+export type FetchText = (url: string) => Promise<string>;
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.text();
 }
 
 /** Reads /etc/apt/sources.list and sources.list.d (under `root`, for tests). */
@@ -80,14 +107,31 @@ export async function readAptSources(root = '/'): Promise<AptSource[]> {
   return sources;
 }
 
-export async function debianMirror(env: NodeJS.ProcessEnv = process.env, root = '/'): Promise<string> {
+/**
+ * The Debian mirror for debootstrap and Debian's copy of the source: SENSU_TRIPWIRE_DEBIAN_MIRROR,
+ * else the first apt source whose Release file says `Origin: Debian`. An Ubuntu or third-party
+ * archive is never used: debootstrap would fail on it with an error that does not say why.
+ */
+export async function debianMirror(env: NodeJS.ProcessEnv = process.env, root = '/', readUrl: FetchText = fetchText): Promise<string> {
   const override = env.SENSU_TRIPWIRE_DEBIAN_MIRROR;
   if (override !== undefined && override !== '') return override.replace(/\/+$/, '');
-  const mirror = pickDebianMirror(await readAptSources(root));
-  if (mirror === undefined) {
-    throw new UserError(
-      'no Debian mirror found in this machine\'s apt configuration (/etc/apt/sources.list, sources.list.d); set SENSU_TRIPWIRE_DEBIAN_MIRROR to a Debian mirror\'s base URL',
-    );
+  const candidates = mirrorCandidates(await readAptSources(root));
+  const refused: string[] = [];
+  for (const candidate of candidates) {
+    const url = releaseUrl(candidate);
+    let origin: string | undefined;
+    try {
+      origin = releaseOrigin(await readUrl(url));
+    } catch (error) {
+      refused.push(`${url} cannot be read (${describeError(error)})`);
+      continue;
+    }
+    if (origin === 'Debian') return candidate.uri;
+    refused.push(origin === undefined ? `${url} names no Origin` : `${url} has Origin "${origin}", not "Debian"`);
   }
-  return mirror;
+  const found = refused.length === 0 ? 'no Debian archive is configured' : `none of its archives is Debian's: ${refused.join('; ')}`;
+  throw new UserError(
+    `no Debian mirror in this machine's apt configuration (/etc/apt/sources.list, sources.list.d): ${found}. ` +
+      "Set SENSU_TRIPWIRE_DEBIAN_MIRROR to a Debian mirror's base URL",
+  );
 }
