@@ -114,7 +114,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
       expect(found.firstLine).toMatch(/^TRIPWIRE CRITICAL - 1 added, 1 removed, 1 modified, max severity 100, 6 objects scanned \(profile paths-/);
       const rule = `(rule ${sc.data}, severity 100)`;
       expect(found.stdout).toContain(
-        `Added (1):\n  "${at('www/app/evil.php')}" ${rule}\nRemoved (1):\n  "${at('www/index.html')}" ${rule}\nModified (1):\n  "${at('www/app/main.js')}" ${rule}\n`,
+        `Added (1):\n  "${at('www/app/evil.php')}" ${rule}\nRemoved (1):\n  "${at('www/index.html')}" ${rule}\nModified (1):\n  "${at('www/app/main.js')}" (rule ${sc.data}, severity 100; changed: Size, Modify Time, Change Time, CRC32, MD5, SHA)\n`,
       );
       expect(found.stdout).toContain('accept legitimate changes with tripwire-update.sh');
       const accepted = await sc.update();
@@ -126,7 +126,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
       const perms = await sc.check();
       expectStatus(perms, 2, 'CRITICAL');
       expect(perms.firstLine).toContain('0 added, 0 removed, 1 modified');
-      expect(perms.stdout).toContain(`Modified (1):\n  "${at('www/app/lib.js')}" ${rule}`);
+      expect(perms.stdout).toContain(`Modified (1):\n  "${at('www/app/lib.js')}" (rule ${sc.data}, severity 100; changed: Mode, Change Time)\n`);
       expect((await sc.update()).code).toBe(0);
       expectStatus(await sc.check(), 0, 'OK');
       const again = await sc.update();
@@ -150,7 +150,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
       const low = await sc.check(args);
       expectStatus(low, 0, 'OK');
       expect(low.firstLine).toContain('1 modified, max severity 33');
-      expect(low.stdout).toContain(`"${sc.data}/low/f" (rule low, severity 33)`);
+      expect(low.stdout).toContain(`"${sc.data}/low/f" (rule low, severity 33; changed: Size, Modify Time, CRC32, MD5)\n`);
       expectStatus(await sc.check([...args, '--warning', '30']), 1, 'WARNING');
       await appendFile(path.join(sc.data, 'mid/f'), 'x');
       const mid = await sc.check(args);
@@ -507,7 +507,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
         const doc = JSON.parse(await readFile(json, 'utf8'));
         await rm(json);
         expect(doc, format).toMatchObject({ status: 2, state: 'CRITICAL', baseline_created: false, max_severity: 100, counts: { added: 1, removed: 1, modified: 0, objects_scanned: 5 } });
-        expect(doc.rules).toEqual([{ name: sc.data, start: sc.data, severity: 100, added: [`${sc.data}/www/pipe|name.html`], removed: [`${sc.data}/www/index.html`], modified: [] }]);
+        expect(doc.rules).toEqual([{ name: sc.data, start: sc.data, severity: 100, added: [`${sc.data}/www/pipe|name.html`], removed: [`${sc.data}/www/index.html`], modified: [], changed: {} }]);
         expect(doc.errors).toEqual([]);
         expect(doc.report).toMatch(/reports\/\d{8}T\d{6}Z-\d+\.twr$/);
       }

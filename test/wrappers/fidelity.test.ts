@@ -46,6 +46,7 @@ interface JsonRule {
   added: string[];
   removed: string[];
   modified: string[];
+  changed: Record<string, string[]>;
 }
 
 async function jsonRules(file: string): Promise<JsonRule[]> {
@@ -83,15 +84,17 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
         expectStatus(found, 2, 'CRITICAL');
         expect(found.firstLine).toContain('1 added, 0 removed, 3 modified');
         expect(found.stdout).toContain(`Added (1):\n  "${paren}/new" (rule ${paren}, severity 100)\n`);
-        expect(found.stdout).toContain(`  "${resume}/ü.txt" (rule ${resume}, severity 100)\n`);
-        expect(found.stdout).toContain(`  "${www}/bad\\xffname" (rule ${www}, severity 100)\n`);
-        expect(found.stdout).toContain(`  "${www}/ctl\\x01x" (rule ${www}, severity 100)\n`);
+        const content = 'changed: Size, Modify Time, Change Time, CRC32, MD5, SHA)\n';
+        expect(found.stdout).toContain(`  "${resume}/ü.txt" (rule ${resume}, severity 100; ${content}`);
+        expect(found.stdout).toContain(`  "${www}/bad\\xffname" (rule ${www}, severity 100; ${content}`);
+        expect(found.stdout).toContain(`  "${www}/ctl\\x01x" (rule ${www}, severity 100; ${content}`);
         expect(found.stdout).not.toMatch(/\\xc3|Ã/);
         const rules = await jsonRules(json);
         const byName = Object.fromEntries(rules.map((r) => [r.name, r]));
         expect(Object.keys(byName).sort()).toEqual([paren, resume, www].sort());
         expect(byName[paren]).toMatchObject({ start: paren, added: [`${paren}/new`], modified: [] });
         expect(byName[resume]).toMatchObject({ start: resume, added: [], modified: [`${resume}/ü.txt`] });
+        expect(byName[www]?.changed).toEqual(Object.fromEntries([`${www}/bad\\xffname`, `${www}/ctl\\x01x`].map((n) => [n, ['Size', 'Modify Time', 'Change Time', 'CRC32', 'MD5', 'SHA']])));
         expect(byName[www]?.modified.sort()).toEqual([`${www}/bad\\xffname`, `${www}/ctl\\x01x`].sort());
 
         // tripwire-update.sh lists what it accepts the same way.
@@ -126,7 +129,8 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
         expect(setcap.code, setcap.output).toBe(0);
         const found = await check(bin);
         expectStatus(found, 2, 'CRITICAL');
-        expect(found.stdout).toContain(`Modified (1):\n  "${tool}" (rule ${bin}, severity 100)`);
+        // Nothing but the inode change time: the output says so.
+        expect(found.stdout).toContain(`Modified (1):\n  "${tool}" (rule ${bin}, severity 100; changed: Change Time)\n`);
         const accept = await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, bin]);
         expect(accept.code, accept.output).toBe(0);
         expectStatus(await check(bin), 0, 'OK');
@@ -138,13 +142,13 @@ describe.concurrent('the check shows what changed, under dash, busybox sh, bash 
         await utimes(readme, before.atime, new Date(before.mtimeMs + 60_000));
         const mtime = await check(bin);
         expectStatus(mtime, 2, 'CRITICAL');
-        expect(mtime.stdout).toContain(`Modified (1):\n  "${readme}"`);
+        expect(mtime.stdout).toContain(`Modified (1):\n  "${readme}" (rule ${bin}, severity 100; changed: Modify Time, Change Time)\n`);
         expect((await sc.sh('tripwire-update.sh', ['--state-dir', sc.state, bin])).code).toBe(0);
         const now = await stat(readme);
         await utimes(readme, now.atime, now.mtime);
         const ctime = await check(bin);
         expectStatus(ctime, 2, 'CRITICAL');
-        expect(ctime.stdout).toContain(`Modified (1):\n  "${readme}"`);
+        expect(ctime.stdout).toContain(`Modified (1):\n  "${readme}" (rule ${bin}, severity 100; changed: Change Time)\n`);
 
         // ...and not where --attributes leaves out m and c; a content change still is.
         expectCreated(await check(web, tuned));

@@ -288,7 +288,14 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
 fi
 
 tw_parse_report "$tw_rundir/check.out" >"$tw_rundir/report.parsed"
-awk -F '\t' '$1 == "T" || $1 == "O"' "$tw_rundir/report.parsed" >"$tw_parsed"
+# Which properties of each modified object changed (the report's detail level): a file whose only
+# change is its inode change time had, for instance, a capability or an ACL set.
+if awk -F '\t' '$1 == "O" && $2 == "modified" { found = 1 } END { exit !found }' "$tw_rundir/report.parsed" &&
+    "$tw_twprint" --print-report -c "$tw_cfg" -L "$tw_local_key" -r "$tw_report" -t 3 -s </dev/null \
+        >"$tw_rundir/detail.txt" 2>/dev/null; then
+    tw_parse_properties "$tw_rundir/detail.txt" >"$tw_parsed"
+fi
+awk -F '\t' '$1 == "T" || $1 == "O"' "$tw_rundir/report.parsed" >>"$tw_parsed"
 awk -F '\t' 'BEGIN { OFS = "\t" } $1 == "E" { print "warning", $2, $3, $4 }' "$tw_rundir/report.parsed" >"$tw_diag"
 tw_summarize "$tw_parsed" "$tw_diag"
 

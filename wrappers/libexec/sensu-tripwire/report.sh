@@ -10,6 +10,9 @@
 #                                                modified; the path is in Tripwire's quoted and
 #                                                escaped display form, rule and start as Tripwire
 #                                                prints them (see tw_names_awk_lib)
+#   P <TAB> path <TAB> properties                the changed properties of a modified object
+#                                                ("Modify Time, Change Time"), path as raw bytes;
+#                                                before the O records
 #   E <TAB> message <TAB> object <TAB> detail     one scan error, from the report's Error Report
 #                                                (unlike stderr, it does not wrap long lines)
 
@@ -63,6 +66,24 @@ tw_parse_report() {
     ' "$1"
 }
 
+# tw_parse_properties FILE: the P records of a detailed report (twprint -t 3): after each
+# "Modified object name:", the properties marked "*" changed.
+tw_parse_properties() {
+    awk "$tw_names_awk_lib"'
+        BEGIN { OFS = "\t" }
+        function listsep(list) { return list == "" ? "" : ", " }
+        function flush() {
+            if (obj != "" && props != "") print "P", obj, props
+            obj = ""; props = ""
+        }
+        { gsub(/\t/, " ") }
+        /^Modified object name: / { flush(); obj = $0; sub(/^Modified object name: +/, "", obj); obj = twunhex(obj); next }
+        obj != "" && /^\* / { p = substr($0, 3); sub(/  .*$/, "", p); props = props listsep(props) p; next }
+        /^(Rule Name:|Added object name:|Removed object name:|=====)/ { flush() }
+        END { flush() }
+    ' "$1"
+}
+
 # tw_summarize PARSED DIAG: set tw_added, tw_removed, tw_modified, tw_violations, tw_maxsev,
 # tw_objects and tw_errors from a parsed report and its diagnostics.
 tw_summarize() {
@@ -91,9 +112,14 @@ tw_summarize() {
 tw_render_details() {
     awk -F '\t' -v max="$3" "$tw_names_awk_lib"'
         BEGIN { max += 0; ne = 0 }
+        FILENAME == ARGV[1] && $1 == "P" { changed[$2] = $3; next }
         FILENAME == ARGV[1] && $1 == "O" {
             n[$2]++
-            if (n[$2] <= max) line[$2, n[$2]] = "  \"" show(twpath($6)) "\" (rule " show(twunhex($4)) ", severity " $3 ")"
+            if (n[$2] > max) next
+            p = twpath($6)
+            s = "  \"" show(p) "\" (rule " show(twunhex($4)) ", severity " $3
+            if ($2 == "modified" && (p in changed)) s = s "; changed: " changed[p]
+            line[$2, n[$2]] = s ")"
             next
         }
         FILENAME == ARGV[2] && $1 == "warning" {
@@ -334,11 +360,19 @@ tw_json_result() {
         -v modified="$tw_modified" -v violations="$tw_violations" -v maxsev="$tw_maxsev" \
         -v objects="$tw_objects" -v errors="$tw_errors" "$tw_json_awk_lib"'
         BEGIN { nr = 0 }
+        FILENAME == ARGV[1] && $1 == "P" { changed[$2] = $3; next }
         FILENAME == ARGV[1] && $1 == "O" {
             key = $4 SUBSEP $5 SUBSEP $3
             if (!(key in rk)) { rk[key] = ++nr; rname[nr] = $4; rstart[nr] = $5; rsev[nr] = $3 }
             r = rk[key]
-            objs[r, $2] = objs[r, $2] comma(objs[r, $2]) jname(twpath($6))
+            p = twpath($6)
+            objs[r, $2] = objs[r, $2] comma(objs[r, $2]) jname(p)
+            if ($2 == "modified" && (p in changed)) {
+                k = split(changed[p], props, ", ")
+                l = ""
+                for (i = 1; i <= k; i++) l = l comma(l) jstr(props[i])
+                chg[r] = chg[r] comma(chg[r]) jname(p) ":[" l "]"
+            }
             next
         }
         FILENAME == ARGV[2] && $1 == "warning" {
@@ -354,7 +388,8 @@ tw_json_result() {
             printf "\"max_severity\":%d,\"thresholds\":{\"warning\":%d,\"critical\":%d},\"rules\":[", maxsev, warn, crit
             for (r = 1; r <= nr; r++) {
                 printf "%s{\"name\":%s,\"start\":%s,\"severity\":%d", (r > 1 ? "," : ""), jname(twunhex(rname[r])), jname(twunhex(rstart[r])), rsev[r]
-                printf ",\"added\":[%s],\"removed\":[%s],\"modified\":[%s]}", objs[r, "added"], objs[r, "removed"], objs[r, "modified"]
+                printf ",\"added\":[%s],\"removed\":[%s],\"modified\":[%s]", objs[r, "added"], objs[r, "removed"], objs[r, "modified"]
+                printf ",\"changed\":{%s}}", chg[r]
             }
             printf "],\"errors\":[%s],\"notes\":[%s]}\n", errs, notes
         }' "$3" "$4" "$5" >"$tw_json_tmp" || _rc=$?
