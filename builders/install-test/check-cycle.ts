@@ -2,7 +2,7 @@ import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus
 
 /**
  * The check cycle an operator relies on, as the agent runs it (`sh -c COMMAND`), in the
- * platform's own shell: the first run creates the baseline, the next is OK, a changed file is
+ * platform's own shell: the first run creates the baseline (WARNING by default), the next is OK, a changed file is
  * CRITICAL and named, tripwire-update.sh accepts it, OK again; then every --metrics format (read
  * back with the agent's metric parsers) and --json. Only the documented command line of the
  * check scripts is used (README, "The check").
@@ -111,7 +111,9 @@ function jsonProblem(run: StepRun): string | undefined {
 }
 
 export const CHECK_CYCLE: readonly Step[] = [
-  { name: 'first run creates the baseline', as: 'check user', command: () => check(), problem: expectState(0, 'OK', (run) => (/baseline/i.test(firstLine(run.output)) ? undefined : `the first run does not say it created the baseline: ${firstLine(run.output)}`)) },
+  // A new baseline is WARNING by default (--new-baseline-status), so that one made after the
+  // state directory vanished is never a silent OK.
+  { name: 'first run creates the baseline', as: 'check user', command: () => check(), problem: expectState(1, 'WARNING', (run) => (/new baseline created/i.test(firstLine(run.output)) ? undefined : `the first run does not say it created a new baseline: ${firstLine(run.output)}`)) },
   { name: 'unchanged is OK', as: 'check user', command: () => check(), problem: expectState(0, 'OK') },
   { name: 'a file changes', as: 'root', command: () => `printf 'tampered\\n' >> ${CHANGED_FILE}`, problem: (run) => (run.code === 0 ? undefined : `exit ${run.code}: ${run.output}`) },
   {
