@@ -35,7 +35,7 @@ describe('a leg record', () => {
   it("reads the asset's size and the ABI gate's figures from artifacts.json, and the install test's result from its report", async () => {
     const dist = path.join(work, 'dist');
     await mkdir(dist, { recursive: true });
-    const artifact = { name: 'sensu-tripwire_1.0.0_centos7_linux_amd64.tar.gz', platform: 'centos7', size: 2048000, abi: { glibc: '2.17', GLIBCXX: 'none' } };
+    const artifact = { name: 'sensu-tripwire_1.0.0_centos7_linux_amd64.tar.gz', platform: 'centos7', size: 2048000, abi: { interpreter: '/lib64/ld-linux-x86-64.so.2', maxGlibc: '2.17', needed: ['libc.so.6'] } };
     await writeFile(path.join(dist, 'artifacts.json'), JSON.stringify({ schemaVersion: 1, version: '1.0.0', artifacts: [artifact] }));
     const report = path.join(work, 'install.json');
     await writeFile(report, JSON.stringify([{ platform: 'centos7', image: 'centos:7', outcome: 'failed', reason: 'as sensu: unchanged is OK: expected exit 0', seconds: 12, users: [] }]));
@@ -44,7 +44,7 @@ describe('a leg record', () => {
       build: 'passed',
       buildSeconds: 300,
       asset: { name: artifact.name, size: 2048000 },
-      abi: { glibc: '2.17', GLIBCXX: 'none' },
+      abi: { interpreter: '/lib64/ld-linux-x86-64.so.2', maxGlibc: '2.17', needed: ['libc.so.6'] },
       install: { outcome: 'failed', reason: 'as sensu: unchanged is OK: expected exit 0', seconds: 12 },
     });
   });
@@ -69,8 +69,14 @@ describe('the summary table', () => {
     expect(allPassed(names, names.map(passed))).toBe(true);
   });
 
-  it("shows whatever figures the ABI gate recorded, and escapes the table's separators", () => {
-    expect(formatAbi({ glibc: '2.17', symbols: { GLIBC_2_14: ['memcpy'] } })).toBe('glibc 2.17, symbols {"GLIBC_2_14":["memcpy"]}');
+  it("shows the figures the ABI gate recorded (none for musl's unversioned symbols), and escapes the table's separators", () => {
+    expect(formatAbi({ interpreter: '/lib64/ld-linux-x86-64.so.2', maxGlibc: '2.17', needed: ['libc.so.6', 'libm.so.6'] })).toBe(
+      'newest GLIBC needed 2.17; NEEDED libc.so.6 libm.so.6; interpreter /lib64/ld-linux-x86-64.so.2',
+    );
+    expect(formatAbi({ interpreter: '/lib/ld-musl-x86_64.so.1', needed: ['libc.musl-x86_64.so.1'] })).toBe(
+      'newest GLIBC needed none; NEEDED libc.musl-x86_64.so.1; interpreter /lib/ld-musl-x86_64.so.1',
+    );
+    expect(formatAbi({ symbols: { GLIBC_2_14: ['memcpy'] } })).toBe('symbols {"GLIBC_2_14":["memcpy"]}');
     const table = summaryTable(['debian12'], [{ ...passed('debian12'), install: { outcome: 'failed', reason: 'output a|b', seconds: 1 } }]);
     expect(table).toContain('❌ failed: output a\\|b |');
   });
