@@ -60,11 +60,6 @@ export function summaryTable(platforms: readonly string[], records: readonly Leg
   ].join('\n');
 }
 
-/** Whether every platform built and passed its install test (what a release needs). */
-export function allPassed(platforms: readonly string[], records: readonly LegRecord[]): boolean {
-  return platforms.every((platform) => legPassed(records, platform));
-}
-
 function legPassed(records: readonly LegRecord[], platform: string): boolean {
   const record = records.find((entry) => entry.platform === platform);
   return record?.build === 'passed' && record.install.outcome === 'passed';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog, selectPlatforms } from '../../builders/catalog.js';
 import { bootstrapSuites } from '../../builders/commands/suites.js';
 import { legRecord, outcomeOfStep, readLegRecords, type LegRecord } from '../../builders/rehearsal/leg.js';
-import { allPassed, formatAbi, summaryTable } from '../../builders/rehearsal/summary.js';
+import { formatAbi, summaryTable } from '../../builders/rehearsal/summary.js';
 import { runCli } from '../support/cli.js';
 
 let work: string;
@@ -65,8 +65,7 @@ describe('the summary table', () => {
     expect(table).toContain('| alpine3.9 | ✅ passed | 2 min 5 s | 3.2 MiB | — (no `abi` in artifacts.json) | ⚪ not run: its base image alpine:3.9 is not present |');
     expect(table).toContain('| centos6 | ❌ no record (the leg did not finish) |');
     expect(table).toContain(`1 of ${names.length} platforms built and passed the install test`);
-    expect(allPassed(names, records)).toBe(false);
-    expect(allPassed(names, names.map(passed))).toBe(true);
+    expect(summaryTable(names, names.map(passed))).toContain(`${names.length} of ${names.length} platforms built and passed`);
   });
 
   it("shows the figures the ABI gate recorded (none for musl's unversioned symbols), and escapes the table's separators", () => {
