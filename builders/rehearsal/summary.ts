@@ -17,13 +17,18 @@ export function formatSeconds(seconds: number): string {
   return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-/** The ABI gate's figures, e.g. `glibc 2.17, GLIBCXX none`; whatever it recorded, flattened. */
+/** Labels of the figures the ABI gate records (seed's AbiFigures: maxGlibc, needed, interpreter). */
+const ABI_LABELS: Record<string, string> = { maxGlibc: 'newest GLIBC needed', needed: 'NEEDED', interpreter: 'interpreter' };
+
+/** The ABI gate's figures, e.g. `newest GLIBC needed 2.17; NEEDED libc.so.6 libm.so.6`; others as recorded. */
 export function formatAbi(abi: Record<string, unknown> | undefined): string {
   if (abi === undefined) return '— (no `abi` in artifacts.json)';
-  const text = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
-  return Object.entries(abi)
-    .map(([key, value]) => `${key} ${text(value)}`)
-    .join(', ');
+  const text = (value: unknown): string =>
+    Array.isArray(value) ? value.join(' ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  const known = Object.keys(ABI_LABELS).filter((key) => key in abi);
+  const others = Object.keys(abi).filter((key) => !(key in ABI_LABELS));
+  if (!('maxGlibc' in abi) && 'needed' in abi) known.unshift('maxGlibc');
+  return [...known, ...others].map((key) => `${ABI_LABELS[key] ?? key} ${key in abi ? text(abi[key]) : 'none'}`).join('; ');
 }
 
 function cell(text: string): string {
@@ -53,11 +58,6 @@ export function summaryTable(platforms: readonly string[], records: readonly Leg
     ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
     '',
   ].join('\n');
-}
-
-/** Whether every platform built and passed its install test (what a release needs). */
-export function allPassed(platforms: readonly string[], records: readonly LegRecord[]): boolean {
-  return platforms.every((platform) => legPassed(records, platform));
 }
 
 function legPassed(records: readonly LegRecord[], platform: string): boolean {

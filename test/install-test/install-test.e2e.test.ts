@@ -10,25 +10,38 @@ import { runCheckCycle } from '../../builders/install-test/container.js';
 import { CHECK_USERS, buildFor, installTest, type PlatformResult } from '../../builders/install-test/install-test.js';
 import { dockerClient } from '../../builders/lib/docker.js';
 import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
+import { rehearseBuilt, type LocalRehearsal } from '../../builders/rehearsal/local.js';
 import { E2E_PLATFORMS, e2eDists } from '../e2e/harness.js';
 
 /**
  * The agent-style install test (builders/install-test/, the same code `npm run rehearse` and the
- * release workflow run) on the e2e harness's build of debian11 and debian12: each asset installed
- * as the agent installs it and checked in its own base image, as root and as an unprivileged user.
- * SENSU_TRIPWIRE_INSTALL_TEST_DIST points it at another dist/ of both platforms (development).
+ * release workflow run), through the local rehearsal: the e2e harness's separate builds of
+ * debian11 and debian12 stand for two release legs; they are merged, verified, and each asset is
+ * installed as the agent installs it and checked in its own base image, as root and as an
+ * unprivileged user. SENSU_TRIPWIRE_INSTALL_TEST_LEGS=DIR11,DIR12 uses other per-platform builds
+ * (development).
  */
 
 let dist: string;
 let platforms: Platform[];
+let rehearsal: LocalRehearsal;
 let results: PlatformResult[];
 let scratch: string;
 
 beforeAll(async () => {
-  dist = process.env.SENSU_TRIPWIRE_INSTALL_TEST_DIST || (await e2eDists()).full;
-  platforms = (await loadCatalog()).platforms;
+  const legs = process.env.SENSU_TRIPWIRE_INSTALL_TEST_LEGS?.split(',') ?? (await e2eDists()).split;
+  const catalog = await loadCatalog();
+  platforms = catalog.platforms;
   scratch = await mkdtemp(path.join(os.tmpdir(), 'sensu-tripwire-install-test-'));
-  results = await installTest(dockerClient(), { dist, platforms });
+  const { version } = await readArtifactsManifest(legs[0] as string);
+  rehearsal = await rehearseBuilt(dockerClient(), {
+    catalog,
+    version,
+    legs: E2E_PLATFORMS.map((platform, index) => ({ platform, dist: legs[index] as string, seconds: 1 })),
+    merged: path.join(scratch, 'merged'),
+  });
+  dist = rehearsal.merged;
+  results = rehearsal.installResults;
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
@@ -52,14 +65,30 @@ describe('the agent-style install test', () => {
     expect(critical?.code).toBe(2);
   });
 
-  it('reports a platform whose asset was not built as not run, never as passed', () => {
+  it('is what the local rehearsal tables: the legs merged and verified, the platforms only GitHub builds shown as not built here', () => {
+    expect(rehearsal.failed, rehearsal.notes.join('\n')).toBe(false);
+    expect(rehearsal.notes).toContain(`verify: ${dist} passes, but for the platforms built only on GitHub`);
+    expect(rehearsal.records.map((record) => record.platform)).toEqual(platforms.map((entry) => entry.name));
+    for (const record of rehearsal.records) {
+      if ((E2E_PLATFORMS as readonly string[]).includes(record.platform)) {
+        expect(record).toMatchObject({ build: 'passed', install: { outcome: 'passed' } });
+        expect(record.asset?.size).toBeGreaterThan(0);
+      } else {
+        expect(record).toMatchObject({ build: 'not run', install: { outcome: 'not run', reason: "built only on GitHub's runners" } });
+      }
+    }
+  });
+
+  it('reports a platform whose asset was not built as not run, never as passed', async () => {
     const built = new Set<string>(E2E_PLATFORMS);
-    for (const entry of platforms.filter((candidate) => !built.has(candidate.name))) {
-      expect(result(entry.name).outcome, entry.name).toBe('not run');
-      expect(result(entry.name).reason).toMatch(new RegExp(`no ${entry.name.replace('.', '\\.')} asset in `));
+    const others = platforms.filter((candidate) => !built.has(candidate.name));
+    const outcomes = await installTest(dockerClient(), { dist, platforms: others });
+    for (const outcome of outcomes) {
+      expect(outcome.outcome, outcome.platform).toBe('not run');
+      expect(outcome.reason).toMatch(new RegExp(`^no ${outcome.platform.replace('.', '\\.')} asset in `));
     }
     // alpine:3.9's userland is here, but no musl asset can be built here: the test does not fake one.
-    expect(result('alpine3.9')).toMatchObject({ outcome: 'not run', users: [] });
+    expect(outcomes.find((outcome) => outcome.platform === 'alpine3.9')).toMatchObject({ outcome: 'not run', users: [] });
   });
 
   it('reports a platform whose base image is absent as not run', async () => {
