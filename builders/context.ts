@@ -3,6 +3,7 @@ import type { Artifact, SourceRecord } from './artifacts.js';
 import type { Catalog, Platform } from './catalog.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
+import type { Progress } from './lib/progress.js';
 
 /** What the user asked for: the `build` command's options, with defaults applied. */
 export interface BuildOptions {
@@ -18,6 +19,10 @@ export interface BuildOptions {
   distDir: string;
   /** Downloads, failed-build logs and scratch space; private to the user running the build. */
   cacheDir: string;
+  /** --no-cache: compile even when the compile cache holds binaries of the same inputs (and refresh it). */
+  noCache?: boolean;
+  /** --jobs: how many platforms are built at once (default 1). */
+  jobs?: number;
 }
 
 /** One platform's progress through the pipeline. */
@@ -28,6 +33,10 @@ export interface PlatformBuild {
   binariesDir?: string;
   /** Where the compile log is written while building. */
   logFile: string;
+  /** compile: where the binaries came from (`forced`: compiled because of --no-cache). */
+  cache?: 'hit' | 'miss' | 'forced';
+  /** platform-builds: wall time of this platform's own stages. */
+  elapsedMs?: number;
 }
 
 /** A verified source tarball on disk. */
@@ -42,6 +51,8 @@ export interface VerifiedSource extends SourceRecord {
 export interface BuildContext {
   options: BuildOptions;
   log: Logger;
+  /** The build command's progress display (live lines or time-stamped ones); none in tests of one stage. */
+  progress?: Progress;
   /** load-catalog */
   catalog?: Catalog;
   /** load-catalog: the selected platforms, in catalog order */

@@ -3,10 +3,11 @@ import { DEFAULT_CATALOG_FILE } from '../catalog.js';
 import { PATCH_DIR } from '../lib/source-manifest.js';
 import { newContext, type BuildOptions } from '../context.js';
 import { UserError } from '../errors.js';
-import { consoleLogger } from '../log.js';
+import { summaryRows, summaryTable } from '../lib/build-summary.js';
+import { createProgress } from '../lib/progress.js';
 import { buildPipeline } from '../pipeline.js';
 import { runStages } from '../stage.js';
-import { DEFAULT_DIST_DIR, defaultCacheDir, parseCommandArgs } from './options.js';
+import { DEFAULT_DIST_DIR, defaultCacheDir, defaultJobs, parseCommandArgs, parseJobs } from './options.js';
 
 const HELP = `usage: npm run build -- [options]
 
@@ -26,6 +27,9 @@ options:
   --catalog FILE     platform catalog (default: platforms.yaml)
   --patches DIR      patches to apply, in name order (default: tripwire-src/patches/); to try a
                      candidate patch set before committing it
+  --jobs N           build up to N platforms at once (default: ${defaultJobs()} on this machine)
+  --no-cache         compile even when the compile cache has binaries of the same inputs, and
+                     store the fresh ones (the cache is <cache-dir>/compiled/)
   --debug            stack traces on errors
 
 environment: DOCKER_HOST, SOURCE_DATE_EPOCH, SENSU_TRIPWIRE_DEBIAN_MIRROR,
@@ -41,6 +45,8 @@ export async function run(args: string[]): Promise<void> {
     'cache-dir': { type: 'string' },
     catalog: { type: 'string' },
     patches: { type: 'string' },
+    jobs: { type: 'string' },
+    'no-cache': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -55,6 +61,8 @@ export async function run(args: string[]): Promise<void> {
     cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
     patchesDir: path.resolve(values.patches ?? PATCH_DIR),
+    noCache: values['no-cache'] === true,
+    jobs: values.jobs === undefined ? defaultJobs() : parseJobs(values.jobs),
   };
 
   // Ctrl-C (or a CI cancel) aborts the running container step; the stages unwind and clean up.
@@ -65,13 +73,20 @@ export async function run(args: string[]): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const progress = createProgress({ stream: process.stderr, debug: process.argv.includes('--debug') });
   try {
-    await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
+    const ctx = newContext(options, progress.log, abort.signal);
+    ctx.progress = progress;
+    await runStages(ctx, buildPipeline);
+    progress.stop();
+    // Per platform: how long it took, its asset's size, whether its binaries came from the cache.
+    for (const line of summaryTable(summaryRows(ctx)).split('\n')) progress.log.info(`  ${line}`);
     if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {
     if (abort.signal.aborted) throw new UserError('build interrupted; dist/ is unchanged', { exitCode: 130 });
     throw error;
   } finally {
+    progress.stop();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
