@@ -21,6 +21,8 @@ export interface BuildOptions {
   cacheDir: string;
   /** --no-cache: compile even when the compile cache holds binaries of the same inputs (and refresh it). */
   noCache?: boolean;
+  /** The asset's scripts and data (default: wrappers/ of this repository). */
+  wrappersDir?: string;
   /** --jobs: how many platforms are built at once (default 1). */
   jobs?: number;
 }

@@ -13,10 +13,10 @@ err() { say "error: $*"; exit 1; }
 cd "$(dirname "$0")/.."
 
 # Debian packages: the engine and debootstrap for the pipeline; tripwire, shellcheck, dash and
-# busybox for the wrapper tests.
+# busybox for the wrapper tests; strace and script (util-linux) for the passphrase-delay test.
 need_pkgs=""
 for pair in dockerd:docker.io debootstrap:debootstrap tripwire:tripwire shellcheck:shellcheck \
-            dash:dash busybox:busybox-static; do
+            dash:dash busybox:busybox-static strace:strace script:bsdutils; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then

@@ -27,6 +27,8 @@ options:
   --catalog FILE     platform catalog (default: platforms.yaml)
   --patches DIR      patches to apply, in name order (default: tripwire-src/patches/); to try a
                      candidate patch set before committing it
+  --wrappers DIR     the scripts and data packed beside the binaries (default: wrappers/); to
+                     try changed scripts (the compiled binaries come from the cache)
   --jobs N           build up to N platforms at once (default: ${defaultJobs()} on this machine)
   --no-cache         compile even when the compile cache has binaries of the same inputs, and
                      store the fresh ones (the cache is <cache-dir>/compiled/)
@@ -45,6 +47,7 @@ export async function run(args: string[]): Promise<void> {
     'cache-dir': { type: 'string' },
     catalog: { type: 'string' },
     patches: { type: 'string' },
+    wrappers: { type: 'string' },
     jobs: { type: 'string' },
     'no-cache': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -61,6 +64,7 @@ export async function run(args: string[]): Promise<void> {
     cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
     patchesDir: path.resolve(values.patches ?? PATCH_DIR),
+    wrappersDir: values.wrappers === undefined ? undefined : path.resolve(values.wrappers),
     noCache: values['no-cache'] === true,
     jobs: values.jobs === undefined ? defaultJobs() : parseJobs(values.jobs),
   };

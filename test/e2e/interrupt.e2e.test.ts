@@ -17,7 +17,8 @@ describe('Ctrl-C during a compile', () => {
     await writeFile(path.join(dist, 'previous.txt'), 'kept\n');
     const before = await snapshotDir(root);
 
-    const build = startCli(['build', '--version', '1.0.0', '--platform', 'debian12', '--dist', dist, '--cache-dir', e2eCacheDir()]);
+    // --no-cache: the harness's builds left these binaries in the compile cache.
+    const build = startCli(['build', '--version', '1.0.0', '--platform', 'debian12', '--dist', dist, '--cache-dir', e2eCacheDir(), '--no-cache']);
     const started = Date.now();
     while (!build.stderr().includes('compiling in') && Date.now() - started < 10 * 60 * 1000) await sleep(200);
     expect(build.stderr()).toContain('compiling in');
