@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   merge: { summary: 'combine dist/ directories built on separate machines', load: () => import('./commands/merge.js') },
   release: { summary: 'publish dist/ as a GitHub release (draft, upload, verify, publish)', load: () => import('./commands/release.js') },
   matrix: { summary: "print the release workflow's platform matrix (JSON)", load: () => import('./commands/matrix.js') },
+  bench: { summary: 'measure build, cache, check and size against their goals (issue 11)', load: () => import('./commands/bench.js') },
 };
 
 function usage(): string {
