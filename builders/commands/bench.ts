@@ -77,11 +77,15 @@ export async function run(args: string[]): Promise<void> {
   if (artifact === undefined) throw new UserError(`bench: the warm-up build made no ${platform} asset`);
 
   const rows: BenchRow[] = [];
+  const push = (row: BenchRow) => {
+    rows.push(row);
+    say(`measured: ${benchTable([evaluate(row)]).split('\n')[1]}`);
+  };
 
   say(`no-op rebuild of the local platforms, ${runs} runs`);
   const noop: number[] = [];
   for (let index = 0; index < runs; index += 1) noop.push(await build(path.join(work, 'dist-noop'), ['--platform', 'local']));
-  rows.push({ name: 'no-op rebuild (local platforms)', unit: 's', measured: summarize(noop), goal: { kind: 'absolute', limit: 3 } });
+  push({ name: 'no-op rebuild (local platforms)', unit: 's', measured: summarize(noop), goal: { kind: 'absolute', limit: 3 } });
 
   say(`wrapper-only rebuild of the local platforms, ${runs} runs`);
   const wrappers = path.join(work, 'wrappers');
@@ -91,30 +95,7 @@ export async function run(args: string[]): Promise<void> {
     await appendFile(path.join(wrappers, 'bin', 'tripwire-check.sh'), `# bench edit ${index}\n`);
     wrapperOnly.push(await build(path.join(work, 'dist-wrappers'), ['--platform', 'local', '--wrappers', wrappers]));
   }
-  rows.push({ name: 'wrapper-only rebuild (local platforms)', unit: 's', measured: summarize(wrapperOnly), goal: { kind: 'absolute', limit: 5 } });
-
-  say(`cold build vs bare compile of ${platform}, ${compileRuns} pairs (alternating order)`);
-  const bareInputs = await bareCompileInputs(cacheDir, work);
-  const cold: number[] = [];
-  const bare: number[] = [];
-  for (let index = 0; index < compileRuns; index += 1) {
-    const pair = [
-      async () => cold.push(await build(path.join(work, 'dist-cold'), ['--platform', platform, '--no-cache', '--jobs', '1'])),
-      async () => bare.push(await timed(() => bareCompile(bareInputs, artifact.toolchainImageId, path.join(work, `bare-${index}.log`), ['sh', `/build/in/${BUILD_SCRIPT}`]))),
-    ];
-    for (const step of index % 2 === 0 ? pair : pair.reverse()) await step();
-  }
-  rows.push({ name: `cold build (${platform})`, unit: 's', measured: summarize(cold), baseline: { name: 'bare compile', summary: summarize(bare) }, goal: { kind: 'ratio', limit: 1.1 } });
-
-  say('prototype-style tarball of the same binaries (one more compile, not timed)');
-  const prototypeSize = await prototypeTarballSize(bareInputs, artifact.toolchainImageId, work);
-  rows.push({
-    name: `asset size (${platform})`,
-    unit: 'MB',
-    measured: summarize([artifact.size / 1e6]),
-    baseline: { name: 'prototype-style', summary: summarize([prototypeSize / 1e6]) },
-    goal: { kind: 'ratio', limit: 0.5 },
-  });
+  push({ name: 'wrapper-only rebuild (local platforms)', unit: 's', measured: summarize(wrapperOnly), goal: { kind: 'absolute', limit: 5 } });
 
   say(`generating ${files} files; first run and check vs bare Tripwire, ${runs} runs each`);
   const asset = path.join(work, 'asset');
@@ -135,7 +116,7 @@ export async function run(args: string[]): Promise<void> {
     ];
     for (const step of index % 2 === 0 ? pair : pair.reverse()) await step();
   }
-  rows.push({ name: 'first run (keys + baseline)', unit: 's', measured: summarize(firstRun), baseline: { name: 'bare keygen + init', summary: summarize(bareFirst) }, goal: { kind: 'ratio', limit: 1.2 } });
+  push({ name: 'first run (keys + baseline)', unit: 's', measured: summarize(firstRun), baseline: { name: 'bare keygen + init', summary: summarize(bareFirst) }, goal: { kind: 'ratio', limit: 1.2 } });
 
   const check: number[] = [];
   const bareCheck: number[] = [];
@@ -147,7 +128,31 @@ export async function run(args: string[]): Promise<void> {
     ];
     for (const step of index % 2 === 0 ? pair : pair.reverse()) await step();
   }
-  rows.push({ name: `check of ${files} files`, unit: 's', measured: summarize(check), baseline: { name: 'bare tripwire --check', summary: summarize(bareCheck) }, goal: { kind: 'ratio', limit: 1.1 } });
+  push({ name: `check of ${files} files`, unit: 's', measured: summarize(check), baseline: { name: 'bare tripwire --check', summary: summarize(bareCheck) }, goal: { kind: 'ratio', limit: 1.1 } });
+
+  // The compiles last: the quick figures are on screen (below) long before these finish.
+  say(`cold build vs bare compile of ${platform}, ${compileRuns} pairs (alternating order)`);
+  const bareInputs = await bareCompileInputs(cacheDir, work);
+  const cold: number[] = [];
+  const bare: number[] = [];
+  for (let index = 0; index < compileRuns; index += 1) {
+    const pair = [
+      async () => cold.push(await build(path.join(work, 'dist-cold'), ['--platform', platform, '--no-cache', '--jobs', '1'])),
+      async () => bare.push(await timed(() => bareCompile(bareInputs, artifact.toolchainImageId, path.join(work, `bare-${index}.log`), ['sh', `/build/in/${BUILD_SCRIPT}`]))),
+    ];
+    for (const step of index % 2 === 0 ? pair : pair.reverse()) await step();
+  }
+  push({ name: `cold build (${platform})`, unit: 's', measured: summarize(cold), baseline: { name: 'bare compile', summary: summarize(bare) }, goal: { kind: 'ratio', limit: 1.1 } });
+
+  say('prototype-style tarball of the same binaries (one more compile, not timed)');
+  const prototypeSize = await prototypeTarballSize(bareInputs, artifact.toolchainImageId, work);
+  push({
+    name: `asset size (${platform})`,
+    unit: 'MB',
+    measured: summarize([artifact.size / 1e6]),
+    baseline: { name: 'prototype-style', summary: summarize([prototypeSize / 1e6]) },
+    goal: { kind: 'ratio', limit: 0.5 },
+  });
 
   const results = rows.map(evaluate);
   const report = path.join(cacheDir, 'bench', `results-${stamp}.json`);
