@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from './errors.js';
+import type { AbiFigures } from './lib/abi.js';
 
 /**
  * The names and the machine-readable manifest of a build's output. `dist/artifacts.json` is the
@@ -54,6 +55,8 @@ export interface Artifact {
   toolchainImageId: string;
   /** The build log, relative to dist/. */
   buildLog: string;
+  /** What the binaries need from the host, as the ABI gate measured it (builds since the gate). */
+  abi?: AbiFigures;
 }
 
 export interface ArtifactsManifest {

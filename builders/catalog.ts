@@ -21,7 +21,15 @@ export interface Platform {
   eolRelease?: string;
   /** The Debian suite `npm run images` can bootstrap to create baseImage locally. */
   bootstrap?: string;
+  /** The base image's root file system, which `npm run images` can import (lib/bootstrap.ts). */
+  rootfs?: RootfsPin;
   sensuFilters: string[];
+}
+
+/** A root file system tarball, by file name (looked up in SENSU_TRIPWIRE_ROOTFS_DIR) and SHA-512. */
+export interface RootfsPin {
+  file: string;
+  sha512: string;
 }
 
 export interface Catalog {
@@ -37,7 +45,7 @@ const FAMILIES: readonly PackageFamily[] = ['apk', 'yum', 'apt'];
 const LIBCS: readonly Libc[] = ['glibc', 'musl'];
 const EOL_FIXES: readonly EolRepoFix[] = ['none', 'debian-archive', 'centos-vault'];
 const REQUIRED_KEYS = ['name', 'base_image', 'family', 'libc', 'libc_version', 'eol_repo_fix', 'sensu_filters'];
-const OPTIONAL_KEYS = ['eol_release', 'bootstrap'];
+const OPTIONAL_KEYS = ['eol_release', 'bootstrap', 'rootfs'];
 /** Platform names end up in file names, image tags and CLI lists. */
 const NAME_PATTERN = /^[a-z][a-z0-9.]*[a-z0-9]$/;
 
@@ -111,6 +119,7 @@ export function validateCatalog(document: unknown, file: string): Platform[] {
     };
     if (entry.eol_release !== undefined) platform.eolRelease = text('eol_release');
     if (entry.bootstrap !== undefined) platform.bootstrap = text('bootstrap');
+    if (entry.rootfs !== undefined) platform.rootfs = parseRootfs(entry.rootfs, fail);
     if (platform.eolRepoFix === 'centos-vault' && platform.eolRelease === undefined) {
       fail('eol_repo_fix centos-vault needs eol_release (the vault serves one exact release)');
     }
@@ -140,6 +149,15 @@ export function selectPlatforms(catalog: Catalog, selection: string): Platform[]
     );
   }
   return catalog.platforms.filter((platform) => wanted.includes(platform.name));
+}
+
+function parseRootfs(value: unknown, fail: (message: string) => never): RootfsPin {
+  const expected = 'rootfs must be { file: NAME.tar.gz, sha512: <128 hex digits> }';
+  if (!isRecord(value) || Object.keys(value).sort().join(',') !== 'file,sha512') return fail(expected);
+  const { file, sha512 } = value;
+  if (typeof file !== 'string' || !/^[A-Za-z0-9._+-]+\.tar(\.gz|\.xz)?$/.test(file)) return fail(`${expected}: bad file name`);
+  if (typeof sha512 !== 'string' || !/^[0-9a-f]{128}$/.test(sha512)) return fail(`${expected}: bad sha512`);
+  return { file, sha512 };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Artifact, SourceRecord } from './artifacts.js';
 import type { Catalog, Platform } from './catalog.js';
+import type { AbiFigures } from './lib/abi.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Progress } from './lib/progress.js';
@@ -33,6 +34,8 @@ export interface PlatformBuild {
   toolchainImage?: { tag: string; id: string };
   /** Directory holding the compiled, stripped binaries. */
   binariesDir?: string;
+  /** abi-gate: what the shipped binaries need from the host (loader, NEEDED, newest GLIBC). */
+  abi?: AbiFigures;
   /** Where the compile log is written while building. */
   logFile: string;
   /** compile: where the binaries came from (`forced`: compiled because of --no-cache). */

@@ -6,6 +6,7 @@ import { fetchSource } from './stages/fetch-source.js';
 import { prepareStaging } from './stages/prepare-staging.js';
 import { toolchainImages } from './stages/toolchain-images.js';
 import { compile } from './stages/compile.js';
+import { abiGate } from './stages/abi-gate.js';
 import { smokeTest } from './stages/smoke-test.js';
 import { packageAssets } from './stages/package.js';
 import { checksums } from './stages/checksums.js';
@@ -29,6 +30,7 @@ export const buildPipeline: readonly Stage[] = [
   platformBuilds([
     toolchainImages, //  base image present (or pulled), toolchain image built from it
     compile, //          hermetic: no network, verified source in, four stripped binaries out (or the compile cache's)
+    abiGate, //          loader, NEEDED and symbol versions fit the platform's oldest C library
     smokeTest, //        the binaries run in a clean container of the base image
   ]),
   packageAssets, //      reproducible tar.gz per platform, SHA-512 computed while writing

@@ -16,9 +16,45 @@ SRC=/build/tripwire
 OUT=/build/out/bin
 SHIPPED="tripwire twadmin twprint siggen"
 
-compiler_accepts() {
-    printf 'int main() { return 0; }\n' > /build/probe.cpp
-    g++ "$@" -o /build/probe /build/probe.cpp >/dev/null 2>&1
+PROBE=/build/probe
+PROBE_LIBS=""
+
+# Every probe decides by what the compiler produced, never by its exit status alone: gcc before
+# 4.6 only warns "unrecognized option '-static-libstdc++'", exits 0 and links as if the option
+# were not there.
+write_probe() {
+    mkdir -p "$PROBE"
+    # Uses libstdc++ for real (std::string, iostream), so a shared libstdc++ shows as NEEDED.
+    cat > "$PROBE/probe.cpp" <<'EOF'
+#include <iostream>
+#include <string>
+int main(int argc, char **argv) {
+    std::string name(argv[0]);
+    std::cout << name.size() << argc << std::endl;
+    return 0;
+}
+EOF
+}
+
+# probe_link DRIVER FLAGS...: compiles and links the probe (then PROBE_LIBS); succeeds only when
+# the driver exited 0 and said nothing about an option it does not recognise or support.
+probe_link() {
+    driver=$1
+    shift
+    rm -f "$PROBE/probe"
+    # shellcheck disable=SC2086 # PROBE_LIBS is a list of flags without spaces inside
+    "$driver" "$@" -o "$PROBE/probe" "$PROBE/probe.cpp" $PROBE_LIBS > "$PROBE/stderr" 2>&1 || return 1
+    ! grep -i -E 'unrecogni[sz]ed|unknown|not supported' "$PROBE/stderr" >/dev/null
+}
+
+# The shared libraries the probe needs, on one line.
+probe_needed() {
+    readelf -d "$PROBE/probe" | sed -n 's/.*(NEEDED).*\[\(.*\)\].*/\1/p' | tr '\n' ' '
+}
+
+probe_needs_cxx_runtime() {
+    case " $(probe_needed)" in *" libstdc++"* | *" libgcc_s"*) return 0 ;; esac
+    return 1
 }
 
 # The compile is hermetic: the container has no network but loopback. Say so in the log.
@@ -42,27 +78,45 @@ for patch_file in "$IN"/patches/*.patch; do
     patch -p1 < "$patch_file"
 done
 
-if [ "${TW_AUTORECONF:-0}" = 1 ]; then
-    say "regenerating the build system (autoreconf)"
-    autoreconf -fi
-fi
+write_probe
 
 # gcc 11 and later default to C++17, where Crypto++'s `byte` collides with std::byte; older
-# compilers (CentOS 6's gcc 4.4) do not know gnu++14 and need nothing.
+# compilers (CentOS 6's gcc 4.4, CentOS 7's 4.8) refuse gnu++14 and default to C++98 or C++14,
+# which need nothing.
 cxxflags="-O2"
-if compiler_accepts -std=gnu++14; then cxxflags="$cxxflags -std=gnu++14"; fi
+if probe_link g++ -std=gnu++14; then
+    cxxflags="$cxxflags -std=gnu++14"
+else
+    say "the compiler does not take -std=gnu++14: using its default C++ standard"
+fi
 
 # The binaries must need nothing on the target but the C library: libstdc++ and libgcc go in
-# statically. gcc < 4.5 lacks -static-libstdc++; there the C++ runtime is linked from its
-# static archive explicitly and the link is driven by gcc so no shared libstdc++ is added.
+# statically. Where -static-libstdc++ is not honoured (gcc < 4.5), the C++ runtime is linked
+# from its static archive explicitly and the link is driven by gcc, so no shared libstdc++ is
+# added. Either way the probe's NEEDED entries decide.
 make_args=""
-if compiler_accepts -static-libstdc++ -static-libgcc; then
+libs=""
+# shellcheck disable=SC2086 # cxxflags is a list of flags without spaces inside
+if probe_link g++ $cxxflags -static-libstdc++ -static-libgcc && ! probe_needs_cxx_runtime; then
     ldflags="-static-libstdc++ -static-libgcc"
 else
+    say "-static-libstdc++ is not honoured: linking libstdc++.a explicitly, with CXXLD=gcc"
+    archive=$(g++ -print-file-name=libstdc++.a)
+    # g++ prints the bare name back when it cannot find the file.
+    case "$archive" in
+        /*) [ -f "$archive" ] || err "libstdc++.a is missing ($archive does not exist): the toolchain image must install the static C++ library" ;;
+        *) err "libstdc++.a is missing: the toolchain image must install the static C++ library (libstdc++-static on EL7, libstdc++-devel on EL6)" ;;
+    esac
     ldflags="-static-libgcc"
     make_args="CXXLD=gcc"
-    export LIBS="-Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm"
+    libs="-Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm"
+    PROBE_LIBS=$libs
+    # shellcheck disable=SC2086 # cxxflags is a list of flags without spaces inside
+    probe_link gcc $cxxflags $ldflags || err "linking a C++ program with gcc and $archive failed: $(cat "$PROBE/stderr")"
+    ! probe_needs_cxx_runtime || err "a C++ program linked with $archive still needs: $(probe_needed)"
 fi
+say "C++ probe linked with: $ldflags${make_args:+ $make_args}; it needs: $(probe_needed)"
+export LIBS="$libs"
 
 say "configure (CXXFLAGS=$cxxflags LDFLAGS=$ldflags)"
 ./configure --disable-openssl --enable-urandom CXXFLAGS="$cxxflags" LDFLAGS="$ldflags"

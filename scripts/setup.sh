@@ -63,5 +63,7 @@ if ! docker_ok=$(npx --no-install tsx builders/cli.ts engine-check 2>&1); then
     done
 fi
 
-# Base images of the locally buildable platforms, bootstrapped from Debian's signed archive.
+# Base images of the locally buildable platforms, bootstrapped from Debian's signed archive, and,
+# when SENSU_TRIPWIRE_ROOTFS_DIR is set (.ci/run sets it), those imported from pinned root file
+# systems (alpine:3.9).
 npx --no-install tsx builders/cli.ts images

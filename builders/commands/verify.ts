@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, loadCatalog } from '../catalog.js';
 import { UserError } from '../errors.js';
+import { distAbiProblems } from '../lib/abi-dist.js';
 import { BONSAI_FILE } from '../metadata/bonsai.js';
 import { distProblems, loadDist } from '../metadata/verify.js';
 import { resolveRepository } from '../release/repository.js';
@@ -11,7 +12,8 @@ const USAGE = `usage: npm run verify [-- --dist DIR] [--repo OWNER/NAME]
 
 Replays offline what Bonsai and Sensu agents will do with a release's files: every build in
 .bonsai.yml resolves to a file in dist/ and Bonsai extracts its true SHA-512 from the checksums
-file; every checksum, artifacts.json entry and asset-definition build matches its file.
+file; every checksum, artifacts.json entry and asset-definition build matches its file; every
+binary passes the ABI gate (loader, NEEDED, symbol versions) for its platform's oldest C library.
   --dist DIR          the directory to check (default: dist/)
   --repo OWNER/NAME   the GitHub repository (default: GITHUB_REPOSITORY, the origin remote, package.json)
 `;
@@ -39,5 +41,5 @@ export async function verifyDist(dir: string, repo?: string): Promise<string[]> 
     readFile(path.join(REPO_ROOT, BONSAI_FILE), 'utf8').catch(() => ''),
     resolveRepository(repo === undefined ? {} : { override: repo }),
   ]);
-  return distProblems({ dist, catalog, repository, bonsaiText });
+  return [...distProblems({ dist, catalog, repository, bonsaiText }), ...(await distAbiProblems(dir, dist.manifest, catalog))];
 }

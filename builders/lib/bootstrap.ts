@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import type { RootfsPin } from '../catalog.js';
 import { UserError, describeError } from '../errors.js';
 import { closeLog, failureWithTail, openLog } from './build-log.js';
 
@@ -66,6 +69,55 @@ export async function bootstrapImage(docker: Docker, options: BootstrapOptions):
   } finally {
     await closeLog(log);
     await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** The directory holding pinned root file systems (catalog `rootfs:`), or undefined. */
+export function rootfsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = env.SENSU_TRIPWIRE_ROOTFS_DIR;
+  return dir === undefined || dir === '' ? undefined : path.resolve(dir);
+}
+
+export interface RootfsImportOptions {
+  pin: RootfsPin;
+  dir: string;
+  /** The image reference to create, e.g. alpine:3.9. */
+  image: string;
+  /** The image's default command, as the distribution's own image sets it. */
+  cmd: string[];
+}
+
+/**
+ * Imports a pinned root file system tarball as an image through the Engine API (the same file
+ * system `docker pull` would give, without a registry). The file is read once and its SHA-512
+ * checked before anything reaches the engine: a file with another digest leaves no image behind.
+ */
+export async function importRootfsImage(docker: Docker, options: RootfsImportOptions): Promise<string> {
+  const file = path.join(options.dir, options.pin.file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new UserError(`cannot read ${file} (${describeError(error)}): SENSU_TRIPWIRE_ROOTFS_DIR must hold ${options.pin.file} to create ${options.image}`);
+  }
+  const actual = createHash('sha512').update(bytes).digest('hex');
+  if (actual !== options.pin.sha512) {
+    throw new UserError(`${file} is not the pinned root file system of ${options.image}: its SHA-512 is ${actual}, expected ${options.pin.sha512}; refusing to import it`);
+  }
+  const [repo, tag = 'latest'] = splitReference(options.image);
+  try {
+    const progress = await docker.importImage(Readable.from([bytes]), {
+      repo,
+      tag,
+      changes: [`CMD ${JSON.stringify(options.cmd)}`],
+      message: `${options.pin.file} (sha512 ${options.pin.sha512.slice(0, 16)}…)`,
+    } as object);
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(progress, (error: Error | null) => (error ? reject(error) : resolve()));
+    });
+    return (await docker.getImage(options.image).inspect()).Id;
+  } catch (error) {
+    throw new UserError(`importing ${file} as ${options.image} failed: ${describeError(error)}`);
   }
 }
 

@@ -42,6 +42,7 @@ export const packageAssets: Stage = {
         sourceSha256: source.sha256,
         toolchainImageId: need(build.toolchainImage, 'toolchainImage').id,
         buildLog: buildLogName(platform.name),
+        abi: need(build.abi, 'abi'),
       });
       ctx.log.info(`  ${name} (${written.size} bytes, sha512 ${written.sha512.slice(0, 16)}…)`);
     }

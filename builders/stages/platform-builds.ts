@@ -12,6 +12,7 @@ import type { Stage } from '../stage.js';
 export function platformBuilds(stages: readonly Stage[]): Stage {
   return {
     name: 'platform-builds',
+    stages,
     async run(ctx) {
       const progress = ctx.progress ?? createProgress({ stream: process.stderr, debug: false, live: false });
       const jobs = Math.max(1, Math.min(ctx.options.jobs ?? 1, ctx.platforms.length));

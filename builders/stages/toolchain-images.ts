@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { need } from '../context.js';
 import { UserError, describeError } from '../errors.js';
 import { closeLog, failureWithTail, openLog } from '../lib/build-log.js';
 import { buildImage, ensureImage, imageId } from '../lib/docker.js';
-import { DOCKERFILES_DIR, dockerfileName, howToProvideBaseImage, toolchainBuildArgs, toolchainTag } from '../lib/toolchain.js';
+import { DOCKERFILES_DIR, dockerfileName, howToProvideBaseImage, toolchainInputs, toolchainTag, writeToolchainContext } from '../lib/toolchain.js';
 import type { Stage } from '../stage.js';
 
 /**
@@ -20,11 +20,11 @@ export const toolchainImages: Stage = {
 
     const plans = [];
     for (const platform of ctx.platforms) {
-      const buildArgs = toolchainBuildArgs(platform);
+      const { buildArgs, archiveKeys } = await toolchainInputs(platform);
       const baseImageId = await ensureImage(docker, platform.baseImage, howToProvideBaseImage(platform));
       const dockerfile = dockerfileName(platform);
       const dockerfileText = await readFile(path.join(DOCKERFILES_DIR, dockerfile), 'utf8');
-      plans.push({ platform, buildArgs, dockerfile, tag: toolchainTag(platform, dockerfileText, buildArgs, baseImageId) });
+      plans.push({ platform, buildArgs, archiveKeys, dockerfile, tag: toolchainTag(platform, dockerfileText, buildArgs, baseImageId) });
     }
 
     for (const plan of plans) {
@@ -39,11 +39,14 @@ export const toolchainImages: Stage = {
       ctx.log.info(`  ${plan.platform.name}: building ${plan.tag} from ${plan.platform.baseImage}`);
       const log = openLog(logFile);
       log.write(`# toolchain image ${plan.tag} (${plan.dockerfile}, ${JSON.stringify(plan.buildArgs)})\n`);
+      const workRoot = path.join(path.resolve(ctx.options.cacheDir), 'work');
+      await mkdir(workRoot, { recursive: true, mode: 0o700 });
+      const contextDir = await mkdtemp(path.join(workRoot, `toolchain-${plan.platform.name}-`));
       let id: string;
       try {
         id = await buildImage(docker, {
-          contextDir: DOCKERFILES_DIR,
-          contextFiles: [plan.dockerfile],
+          contextDir,
+          contextFiles: await writeToolchainContext(contextDir, plan.dockerfile, plan.archiveKeys),
           dockerfile: plan.dockerfile,
           tag: plan.tag,
           buildArgs: plan.buildArgs,
@@ -54,6 +57,8 @@ export const toolchainImages: Stage = {
         log.write(`\n# failed: ${describeError(error)}\n`);
         await closeLog(log);
         throw new UserError(await failureWithTail(`building the ${plan.platform.name} toolchain image failed: ${describeError(error)}`, logFile));
+      } finally {
+        await rm(contextDir, { recursive: true, force: true });
       }
       await closeLog(log);
       need(ctx.builds.get(plan.platform.name), 'build').toolchainImage = { tag: plan.tag, id };
