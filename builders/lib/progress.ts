@@ -25,7 +25,7 @@ export interface Progress {
 export interface ProgressOptions {
   stream: NodeJS.WriteStream;
   debug: boolean;
-  /** Live lines when true; default: whether `stream` is a terminal. */
+  /** Live lines when true; default: whether `stream` is a terminal with a size. */
   live?: boolean;
   heartbeatMs?: number;
   now?: () => number;
@@ -41,7 +41,8 @@ interface PlatformState {
 
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;
-  const live = options.live ?? options.stream.isTTY === true;
+  // A terminal of no size (a pseudo-terminal nobody sized) could not show a live line: plain lines.
+  const live = options.live ?? (options.stream.isTTY === true && (options.stream.rows ?? 0) > 0);
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const platforms = new Map<string, PlatformState>();
 
