@@ -80,6 +80,16 @@ describe('a real build of debian11 and debian12', () => {
     }
   });
 
+  it('compiles for size: the size flags are in force and each asset is at most 2.35 MB', async () => {
+    for (const platform of E2E_PLATFORMS) {
+      const log = await readFile(path.join(dists.full, 'logs', `${platform}.build.log`), 'utf8');
+      expect(log).toMatch(/^==> size: -Os -ffunction-sections -fdata-sections -Wl,--gc-sections$/m);
+      expect(log).toMatch(/^==> configure \(CXXFLAGS=-std=gnu\+\+14 -Os -ffunction-sections -fdata-sections LDFLAGS=-static-libstdc\+\+ -static-libgcc -Wl,--gc-sections\)$/m);
+      const { size } = await sha512File(path.join(dists.full, assetFileName(E2E_VERSION, platform)));
+      expect(size, platform).toBeLessThanOrEqual(2_350_000);
+    }
+  });
+
   it('compiles with no network but loopback', async () => {
     for (const platform of E2E_PLATFORMS) {
       const log = await readFile(path.join(dists.full, 'logs', `${platform}.build.log`), 'utf8');
