@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(args
   rehearse: { summary: 'build, merge, verify and install-test the locally buildable platforms', load: () => import('./commands/rehearse.js') },
   suites: { summary: 'print the Debian suites to bootstrap for given platforms', load: () => import('./commands/suites.js') },
   matrix: { summary: "print the release workflow's platform matrix (JSON)", load: () => import('./commands/matrix.js') },
+  bench: { summary: 'measure build, cache, check and size against their goals (issue 11)', load: () => import('./commands/bench.js') },
 };
 
 function usage(): string {

@@ -5,6 +5,7 @@ import type { AbiFigures } from './lib/abi.js';
 import type { PatchSet } from './lib/patches.js';
 import { UserError } from './errors.js';
 import type { Logger } from './log.js';
+import type { Progress } from './lib/progress.js';
 
 /** What the user asked for: the `build` command's options, with defaults applied. */
 export interface BuildOptions {
@@ -22,6 +23,12 @@ export interface BuildOptions {
   distDir: string;
   /** Downloads, failed-build logs and scratch space; private to the user running the build. */
   cacheDir: string;
+  /** --no-cache: compile even when the compile cache holds binaries of the same inputs (and refresh it). */
+  noCache?: boolean;
+  /** The asset's scripts and data (default: wrappers/ of this repository). */
+  wrappersDir?: string;
+  /** --jobs: how many platforms are built at once (default 1). */
+  jobs?: number;
 }
 
 /** One platform's progress through the pipeline. */
@@ -34,6 +41,10 @@ export interface PlatformBuild {
   abi?: AbiFigures;
   /** Where the compile log is written while building. */
   logFile: string;
+  /** compile: where the binaries came from (`forced`: compiled because of --no-cache). */
+  cache?: 'hit' | 'miss' | 'forced';
+  /** platform-builds: wall time of this platform's own stages. */
+  elapsedMs?: number;
 }
 
 /** A verified source tarball on disk. */
@@ -51,6 +62,8 @@ export interface VerifiedSource extends SourceRecord {
 export interface BuildContext {
   options: BuildOptions;
   log: Logger;
+  /** The build command's progress display (live lines or time-stamped ones); none in tests of one stage. */
+  progress?: Progress;
   /** load-catalog */
   catalog?: Catalog;
   /** load-catalog: the selected platforms, in catalog order */

@@ -14,6 +14,7 @@ import { checksums } from './stages/checksums.js';
 import { artifactsManifest } from './stages/artifacts-manifest.js';
 import { assetDefinitionStage } from './stages/asset-definition.js';
 import { publishDist } from './stages/publish-dist.js';
+import { platformBuilds } from './stages/platform-builds.js';
 
 /**
  * The build, top to bottom. Every stage reads and writes the one BuildContext; each lives in its
@@ -27,10 +28,13 @@ export const buildPipeline: readonly Stage[] = [
   prepareStaging, //     dist/ may be replaced; a private directory beside it becomes dist/ at the end
   connectDocker, //      reach the engine before doing any work
   fetchSource, //        download (or take --source) and verify the Tripwire tarball
-  toolchainImages, //    base image present (or pulled), toolchain image built from it
-  compile, //            hermetic: no network, verified source in, four stripped binaries out
-  abiGate, //            loader, NEEDED and symbol versions fit the platform's oldest C library
-  smokeTest, //          the binaries run in a clean container of the base image
+  // Each platform on its own, up to --jobs at once; the first failure stops the others.
+  platformBuilds([
+    toolchainImages, //  base image present (or pulled), toolchain image built from it
+    compile, //          hermetic: no network, verified source in, four stripped binaries out (or the compile cache's)
+    abiGate, //          loader, NEEDED and symbol versions fit the platform's oldest C library
+    smokeTest, //        the binaries run in a clean container of the base image
+  ]),
   packageAssets, //      reproducible tar.gz per platform, SHA-512 computed while writing
   checksums, //          sha512sum-format checksums file
   artifactsManifest, //  dist/artifacts.json for the release stages

@@ -9,6 +9,13 @@ export interface Stage {
   /** Short, kebab-case; printed as the run goes and accepted by tests that run one stage alone. */
   name: string;
   run(ctx: BuildContext): Promise<void | Skipped>;
+  /** The stages this one runs in turn for each platform (platform-builds), for readers and tests. */
+  stages?: readonly Stage[];
+}
+
+/** Every stage in the order it runs, those inside platform-builds included. */
+export function flattenStages(stages: readonly Stage[]): Stage[] {
+  return stages.flatMap((stage) => [stage, ...flattenStages(stage.stages ?? [])]);
 }
 
 /** Runs stages in order, then every registered cleanup (success, failure or interrupt). */

@@ -54,14 +54,15 @@ install_missing() {
 
 # Debian packages: the engine for every build; for the tests (not when preparing a build of given
 # platforms) tripwire, shellcheck, dash and busybox for the wrapper tests, acl (setfacl) for their
-# ACL scenarios and libcap2-bin (setcap) for the file-capability one, and Go, otto (the agent's
-# filter interpreter) and ghodss/yaml (sensuctl's YAML reader) for the tests that run them.
+# ACL scenarios and libcap2-bin (setcap) for the file-capability one, strace and script (bsdutils)
+# for the passphrase-delay test, and Go, otto (the agent's filter interpreter) and ghodss/yaml
+# (sensuctl's YAML reader) for the tests that run them.
 if [ -n "$platforms" ]; then
     install_missing dockerd:docker.io
 else
     gocode=/usr/share/gocode/src/github.com
     install_missing dockerd:docker.io tripwire:tripwire shellcheck:shellcheck dash:dash busybox:busybox-static \
-        setfacl:acl setcap:libcap2-bin go:golang-go "$gocode/robertkrimen/otto:golang-github-robertkrimen-otto-dev" \
+        setfacl:acl setcap:libcap2-bin strace:strace script:bsdutils go:golang-go "$gocode/robertkrimen/otto:golang-github-robertkrimen-otto-dev" \
         "$gocode/ghodss/yaml:golang-github-ghodss-yaml-dev"
 fi
 

@@ -3,10 +3,11 @@ import { DEFAULT_CATALOG_FILE } from '../catalog.js';
 import { PATCH_DIR } from '../lib/source-manifest.js';
 import { newContext, type BuildOptions } from '../context.js';
 import { UserError } from '../errors.js';
-import { consoleLogger } from '../log.js';
+import { summaryRows, summaryTable } from '../lib/build-summary.js';
+import { createProgress } from '../lib/progress.js';
 import { buildPipeline } from '../pipeline.js';
 import { runStages } from '../stage.js';
-import { DEFAULT_DIST_DIR, defaultCacheDir, parseCommandArgs } from './options.js';
+import { DEFAULT_DIST_DIR, defaultCacheDir, defaultJobs, parseCommandArgs, parseJobs } from './options.js';
 
 const HELP = `usage: npm run build -- [options]
 
@@ -30,6 +31,11 @@ options:
                      *.patch file; a missing or empty DIR is an error
   --no-patches       build upstream Tripwire unpatched, on purpose (not for release: as non-root
                      its checks report readable files as removed)
+  --wrappers DIR     the scripts and data packed beside the binaries (default: wrappers/); to
+                     try changed scripts (the compiled binaries come from the cache)
+  --jobs N           build up to N platforms at once (default: ${defaultJobs()} on this machine)
+  --no-cache         compile even when the compile cache has binaries of the same inputs, and
+                     store the fresh ones (the cache is <cache-dir>/compiled/)
   --debug            stack traces on errors
 
 environment: DOCKER_HOST, SOURCE_DATE_EPOCH, SENSU_TRIPWIRE_DEBIAN_MIRROR,
@@ -46,6 +52,9 @@ export async function run(args: string[]): Promise<void> {
     catalog: { type: 'string' },
     patches: { type: 'string' },
     'no-patches': { type: 'boolean' },
+    wrappers: { type: 'string' },
+    jobs: { type: 'string' },
+    'no-cache': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -64,6 +73,9 @@ export async function run(args: string[]): Promise<void> {
     catalogFile: path.resolve(values.catalog ?? DEFAULT_CATALOG_FILE),
     patchesDir: path.resolve(values.patches ?? PATCH_DIR),
     unpatched: values['no-patches'] === true,
+    wrappersDir: values.wrappers === undefined ? undefined : path.resolve(values.wrappers),
+    noCache: values['no-cache'] === true,
+    jobs: values.jobs === undefined ? defaultJobs() : parseJobs(values.jobs),
   };
 
   // Ctrl-C (or a CI cancel) aborts the running step; the stages unwind and clean up. The handler
@@ -80,13 +92,20 @@ export async function run(args: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const progress = createProgress({ stream: process.stderr, debug: process.argv.includes('--debug') });
   try {
+    const ctx = newContext(options, progress.log, abort.signal);
+    ctx.progress = progress;
+    await runStages(ctx, buildPipeline);
+    progress.stop();
+    // Per platform: how long it took, its asset's size, whether its binaries came from the cache.
     // A signal that arrives after the last stage changes nothing: dist/ is already published.
-    await runStages(newContext(options, consoleLogger(process.argv.includes('--debug')), abort.signal), buildPipeline);
+    for (const line of summaryTable(summaryRows(ctx)).split('\n')) progress.log.info(`  ${line}`);
   } catch (error) {
     if (abort.signal.aborted) throw new UserError('build interrupted; dist/ is unchanged', { exitCode: 130 });
     throw error;
   } finally {
+    progress.stop();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }

@@ -19,7 +19,7 @@ export const packageAssets: Stage = {
     const staging = need(ctx.stagingDir, 'stagingDir');
     const source = need(ctx.source, 'source');
     const mtime = new Date(need(ctx.sourceDateEpoch, 'sourceDateEpoch') * 1000);
-    const wrappers = await wrapperFiles();
+    const wrappers = await wrapperFiles(ctx.options.wrappersDir);
     const clash = wrappers.find((file) => SHIPPED_BINARIES.some((binary) => file.path === `bin/${binary}`));
     if (clash !== undefined) throw new UserError(`wrappers/${clash.path} would replace the compiled ${clash.path}`);
 

@@ -11,7 +11,7 @@ import { ASSET_FILE } from '../../builders/metadata/sensu-asset.js';
 import { readTarballEntries, sha512File } from '../../builders/lib/asset-tarball.js';
 import { dockerClient } from '../../builders/lib/docker.js';
 import { loadSourceManifest } from '../../builders/lib/source-manifest.js';
-import { runCli } from '../support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 import { containersCreatedBy, containersOf, runInContainer } from '../support/containers.js';
 import { writePreviousDist } from '../support/previous-dist.js';
 import { snapshotDir } from '../support/snapshot.js';
@@ -81,6 +81,16 @@ describe('a real build of debian11 and debian12', () => {
     }
   });
 
+  it('compiles for size: the size flags are in force and each asset is at most 2.35 MB', async () => {
+    for (const platform of E2E_PLATFORMS) {
+      const log = await readFile(path.join(dists.full, 'logs', `${platform}.build.log`), 'utf8');
+      expect(log).toMatch(/^==> size: -Os -ffunction-sections -fdata-sections -Wl,--gc-sections$/m);
+      expect(log).toMatch(/^==> configure \(CXXFLAGS=-std=gnu\+\+14 -Os -ffunction-sections -fdata-sections LDFLAGS=-static-libstdc\+\+ -static-libgcc -Wl,--gc-sections\)$/m);
+      const { size } = await sha512File(path.join(dists.full, assetFileName(E2E_VERSION, platform)));
+      expect(size, platform).toBeLessThanOrEqual(2_350_000);
+    }
+  });
+
   it('compiles with no network but loopback', async () => {
     for (const platform of E2E_PLATFORMS) {
       const log = await readFile(path.join(dists.full, 'logs', `${platform}.build.log`), 'utf8');
@@ -88,11 +98,55 @@ describe('a real build of debian11 and debian12', () => {
     }
   });
 
-  it('gives byte-identical tarballs when the same inputs are built again', async () => {
+  it('gives byte-identical tarballs when the same inputs are built again: compiled again from scratch, or from the compile cache', async () => {
+    // debian11's cache entry was damaged before its second build, so it compiled again (cold
+    // against cold); debian12's second build reused the cached binaries (cached against cold).
+    const [coldAgain, cached] = dists.splitOutput;
+    expect(coldAgain).toMatch(/debian11: cache entry [0-9a-f]{12}… is damaged \(tripwire has sha256 .*\); removed, compiling again/);
+    expect(coldAgain).toContain('debian11: compiling in');
+    expect(cached).toContain('debian12: skipped: cache hit');
+    expect(cached).not.toContain('compiling in');
     for (const [index, platform] of E2E_PLATFORMS.entries()) {
       const name = assetFileName(E2E_VERSION, platform);
       const again = path.join(dists.split[index] as string, name);
       expect((await sha512File(again)).sha512).toBe((await sha512File(path.join(dists.full, name))).sha512);
+    }
+  });
+
+  it('builds the platforms of one run at once and ends with a table of time, size and cache outcome', () => {
+    const [, cached] = dists.splitOutput;
+    expect(cached).toMatch(/^\[\d\d:\d\d:\d\d\] {3}platform +time +size +compile cache$/m);
+    expect(cached).toMatch(/^\[\d\d:\d\d:\d\d\] {3}debian12 +[\d.ms]+ +\d\.\d\d MB +hit \(not compiled\)$/m);
+  });
+
+  it('repackages changed wrapper scripts without compiling, around the same binaries', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'sensu-tripwire-wrappers-'));
+    try {
+      const wrappers = path.join(work, 'wrappers');
+      await cp(path.join(REPO, 'wrappers'), wrappers, { recursive: true });
+      const script = path.join(wrappers, 'bin', 'tripwire-check.sh');
+      await writeFile(script, `${await readFile(script, 'utf8')}# changed by the e2e test\n`);
+      const dist = path.join(work, 'dist');
+      const result = await runCli(
+        ['build', '--version', E2E_VERSION, '--platform', 'debian12', '--dist', dist, '--cache-dir', e2eCacheDir(), '--wrappers', wrappers],
+        { SOURCE_DATE_EPOCH: process.env.SENSU_TRIPWIRE_E2E_EPOCH },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('debian12: skipped: cache hit');
+      expect(result.stderr).not.toContain('compiling in');
+      const name = assetFileName(E2E_VERSION, 'debian12');
+      const unpack = async (tarball: string) => {
+        const dir = await mkdtemp(path.join(work, 'unpacked-'));
+        await exec('tar', ['-xzf', tarball, '-C', dir]);
+        return dir;
+      };
+      const [changed, original] = [await unpack(path.join(dist, name)), await unpack(path.join(dists.full, name))];
+      expect(await readFile(path.join(changed, 'bin', 'tripwire-check.sh'), 'utf8')).toContain('# changed by the e2e test');
+      for (const binary of ['tripwire', 'twadmin', 'twprint', 'siggen']) {
+        expect((await readFile(path.join(changed, 'bin', binary))).equals(await readFile(path.join(original, 'bin', binary))), binary).toBe(true);
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
   });
 

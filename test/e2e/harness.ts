@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { extract } from 'tar';
@@ -10,10 +10,15 @@ import { runCli } from '../support/cli.js';
  * however many worker processes) ask for them: the first caller takes a lock directory and
  * builds, the others wait for its marker file.
  *
- *   full   build --platform debian11,debian12       (one run, both platforms)
+ *   full   build --platform debian11,debian12       (one run, both platforms at once)
  *   split  build --platform debian11, then debian12 (as separate release runners would)
  *
- * The split builds double as the reproducibility check: same inputs, separate runs.
+ * All builds of a run share one cache directory (e2eCacheDir), so the compile cache serves
+ * every test that builds the same inputs. The full build is the suite's one truly cold build
+ * (an empty cache: toolchain images aside, everything is made). The split builds double as the
+ * reproducibility check, in two ways: before the debian11 build its cache entry is damaged, so
+ * it compiles again from scratch (cold against cold); the debian12 build takes its binaries from
+ * the cache (cached against cold). Their tarballs must equal the full build's byte for byte.
  */
 export const E2E_VERSION = '1.0.0-e2e.1';
 export const E2E_PLATFORMS = ['debian11', 'debian12'] as const;
@@ -35,6 +40,8 @@ export function e2eCacheDir(): string {
 export interface E2eDists {
   full: string;
   split: string[];
+  /** What each split build printed (its progress lines), in E2E_PLATFORMS order. */
+  splitOutput: string[];
 }
 
 async function once<T>(name: string, make: () => Promise<T>): Promise<T> {
@@ -65,25 +72,41 @@ async function once<T>(name: string, make: () => Promise<T>): Promise<T> {
   }
 }
 
-async function build(platforms: string, dist: string): Promise<void> {
-  const result = await runCli(['build', '--version', E2E_VERSION, '--platform', platforms, '--dist', dist, '--cache-dir', e2eCacheDir()], {
+async function build(platforms: string, dist: string, extra: string[] = []): Promise<string> {
+  const result = await runCli(['build', '--version', E2E_VERSION, '--platform', platforms, '--dist', dist, '--cache-dir', e2eCacheDir(), ...extra], {
     SOURCE_DATE_EPOCH: process.env.SENSU_TRIPWIRE_E2E_EPOCH,
   });
   if (result.code !== 0) throw new Error(`build --platform ${platforms} exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+  return result.stderr;
+}
+
+/** Appends a byte to one binary of every compile cache entry of `platform`. */
+async function damageCacheEntries(platform: string): Promise<void> {
+  const root = path.join(e2eCacheDir(), 'compiled');
+  let damaged = 0;
+  for (const key of await readdir(root)) {
+    const record = await readFile(path.join(root, key, 'entry.json'), 'utf8').catch(() => undefined);
+    if (record === undefined || (JSON.parse(record) as { inputs: { platform: string } }).inputs.platform !== platform) continue;
+    await appendFile(path.join(root, key, 'bin', 'tripwire'), '\0');
+    damaged += 1;
+  }
+  if (damaged !== 1) throw new Error(`expected one compile cache entry of ${platform} after the full build, found ${damaged}`);
 }
 
 /** Paths of the full build's dist/ and of each split build's dist/ (built on first call). */
 export function e2eDists(): Promise<E2eDists> {
   return once('dists', async () => {
     const full = path.join(scratch(), 'dist-full');
-    await build(E2E_PLATFORMS.join(','), full);
+    await build(E2E_PLATFORMS.join(','), full, ['--jobs', String(E2E_PLATFORMS.length)]);
+    await damageCacheEntries('debian11');
     const split: string[] = [];
+    const splitOutput: string[] = [];
     for (const platform of E2E_PLATFORMS) {
       const dist = path.join(scratch(), `dist-split-${platform}`);
-      await build(platform, dist);
+      splitOutput.push(await build(platform, dist));
       split.push(dist);
     }
-    return { full, split };
+    return { full, split, splitOutput };
   });
 }
 

@@ -30,7 +30,8 @@ async function interruptible(env: NodeJS.ProcessEnv = {}) {
   const before = await snapshotDir(root);
   const events = await watchBuildContainerEvents();
   watches.push(events);
-  const build = startCli(['build', '--version', '1.0.0', '--platform', 'debian12', '--dist', dist, '--cache-dir', e2eCacheDir()], env);
+  // --no-cache: the harness's builds left these binaries in the compile cache.
+  const build = startCli(['build', '--version', '1.0.0', '--platform', 'debian12', '--dist', dist, '--cache-dir', e2eCacheDir(), '--no-cache'], env);
   /** Exit 130, no container of the build left (asked of Docker by its label), dist/ as it was, no staging. */
   const expectCleanStop = async (): Promise<{ created: number; started: number }> => {
     const result = await build.result;

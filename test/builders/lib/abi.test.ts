@@ -4,6 +4,7 @@ import { loadCatalog, type Platform } from '../../../builders/catalog.js';
 import { abiFigures, binaryAbiProblems, readBinaryAbi } from '../../../builders/lib/abi.js';
 import { ElfError, compareVersionNames, readElfDynamicInfo } from '../../../builders/lib/elf.js';
 import { buildPipeline } from '../../../builders/pipeline.js';
+import { flattenStages } from '../../../builders/stage.js';
 
 /**
  * The ELF reader and the ABI rules on real binaries of this Debian 12 machine: /bin/true (C, glibc
@@ -52,7 +53,7 @@ describe('the ELF reader', () => {
 
 describe('the ABI rules', () => {
   it('run as the stage right after compile, long before dist/ is replaced', () => {
-    const names = buildPipeline.map((stage) => stage.name);
+    const names = flattenStages(buildPipeline).map((stage) => stage.name);
     expect(names.indexOf('abi-gate')).toBe(names.indexOf('compile') + 1);
     expect(names.indexOf('abi-gate')).toBeLessThan(names.indexOf('publish-dist'));
   });
