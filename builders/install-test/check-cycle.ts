@@ -1,4 +1,4 @@
-import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus } from '../../test/wrappers/sensu-parsers.js';
+import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus } from './sensu-metric-parsers.js';
 
 /**
  * The check cycle an operator relies on, as the agent runs it (`sh -c COMMAND`), in the

@@ -19,7 +19,7 @@ import {
   type Shell,
 } from './helpers.js';
 import { expectCreated, expectNoSecrets, expectStatus, scenarioSuite, type Scenario } from './scenario.js';
-import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus, type Point } from './sensu-parsers.js';
+import { parseGraphite, parseInflux, parseNagios, parseOpenTsdb, parsePrometheus, type Point } from '../../builders/install-test/sensu-metric-parsers.js';
 
 /**
  * The check's behaviour, scenario by scenario, against a real Tripwire on real files. Every test

@@ -1,8 +1,8 @@
 /**
  * What the Sensu agent extracts from a check's whole output for each `output_metric_format`,
- * written from the behaviour of sensu-go's agent/transformers (see
- * /work/shared/reference/sensu-assets-and-bonsai.md §6): the agent hands the entire output to the
- * parser, so the human-readable lines must be ones the parser ignores.
+ * written from the behaviour of sensu-go's agent/transformers: the agent hands the entire output to the
+ * parser, so the human-readable lines must be ones the parser ignores. Used by the install test
+ * (shipped with the rehearsal) and by the wrapper tests.
  */
 export interface Point {
   name: string;
