@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type RunningCli } from '../support/cli.js';
 import { containersOf, watchBuildContainerEvents, type ContainerEventWatch } from '../support/containers.js';
 import { holdingDockerProxy, type HoldingProxy } from '../support/holding-proxy.js';
@@ -23,7 +23,6 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
 
 /** A previous build in `<root>/dist`, the build to interrupt, and what must hold afterwards. */
 async function interruptible(env: NodeJS.ProcessEnv = {}) {
-  await e2eDists(); // toolchain image and source are ready, so the compile starts at once
   const root = await mkdtemp(path.join(os.tmpdir(), 'sensu-tripwire-interrupt-'));
   const dist = path.join(root, 'dist');
   await writePreviousDist(dist);
@@ -50,6 +49,11 @@ async function interruptible(env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('Ctrl-C during a build', () => {
+  // In a hook (with its longer timeout): the shared builds can take long on a busy machine.
+  beforeAll(async () => {
+    await e2eDists(); // toolchain image and source are ready, so the compile starts at once
+  });
+
   let running: RunningCli | undefined;
   let proxy: HoldingProxy | undefined;
   afterEach(async () => {
