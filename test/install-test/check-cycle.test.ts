@@ -26,11 +26,12 @@ describe('the check cycle', () => {
     expect(CHECK_CYCLE.filter((entry) => entry.as === 'root').map((entry) => entry.name)).toEqual(['a file changes']);
   });
 
-  it('wants the first run to say it created the baseline', () => {
+  it('wants the first run to say it created a new baseline, with the default new-baseline status (WARNING)', () => {
     const first = step('first run creates the baseline');
-    expect(first.problem({ code: 0, output: `TRIPWIRE OK - baseline created, 6 objects (profile ${PROFILE})\n` })).toBeUndefined();
-    expect(first.problem({ code: 0, output: ok() })).toMatch(/does not say it created the baseline/);
-    expect(first.problem({ code: 3, output: 'TRIPWIRE UNKNOWN - tripwire: error while loading shared libraries\n' })).toMatch(/expected exit 0 and "TRIPWIRE OK - …", got exit 3/);
+    expect(first.problem({ code: 1, output: `TRIPWIRE WARNING - new baseline created, 6 objects (profile ${PROFILE})\n` })).toBeUndefined();
+    expect(first.problem({ code: 1, output: `TRIPWIRE WARNING - 0 added, 0 removed, 0 modified, 1 scan errors (profile ${PROFILE})\n` })).toMatch(/does not say it created a new baseline/);
+    expect(first.problem({ code: 0, output: ok() })).toMatch(/expected exit 1 and "TRIPWIRE WARNING - …", got exit 0/);
+    expect(first.problem({ code: 3, output: 'TRIPWIRE UNKNOWN - tripwire: error while loading shared libraries\n' })).toMatch(/expected exit 1 and "TRIPWIRE WARNING - …", got exit 3/);
   });
 
   it('wants the change CRITICAL with the file named, and --json to say the same', () => {

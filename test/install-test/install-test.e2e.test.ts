@@ -122,7 +122,7 @@ describe('the agent-style install test', () => {
       });
       expect(steps).toHaveLength(1);
       expect(steps[0]?.name).toBe('first run creates the baseline');
-      expect(steps[0]?.problem).toMatch(/^expected exit 0 and "TRIPWIRE OK - …", got exit /);
+      expect(steps[0]?.problem).toMatch(/^expected exit 1 and "TRIPWIRE WARNING - …", got exit /);
       expect(steps[0]?.output).toMatch(/^TRIPWIRE UNKNOWN - /);
     } finally {
       await server.close();
