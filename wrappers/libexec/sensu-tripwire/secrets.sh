@@ -155,6 +155,9 @@ tw_ensure_keys() {
             "$_opt" "$tw_state/$_k.key" >"$tw_state/keygen.out" 2>&1 ||
             grep -q 'Incorrect' "$tw_state/keygen.out"; then
             _out=$(grep '###' "$tw_state/keygen.out" | tr '\n' ' ')
+            # No message of Tripwire's own: it did not get to run (the loader's complaint, such
+            # as a C library too old for this build, is all there is to show).
+            [ -n "$_out" ] || _out=$(tail -n 3 "$tw_state/keygen.out" | tr '\n' ' ')
             rm -f "$tw_state/$_k.key" "$tw_state/keygen.out"
             err "twadmin could not generate the $_k key: $_out"
         fi
