@@ -223,6 +223,40 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
     });
   });
 
+  // The check leaves the database's signature to tripwire --check (no second verification of
+  // every block): an unsigned database, which tripwire only warns about, and one signed with
+  // another local key must still be CRITICAL, and keep no report.
+  test('a database made unsigned, or signed with another local key, is CRITICAL', async () => {
+    await acrossShells(async (shell) => {
+      const sc = await scenario(shell, 'unsigned-db');
+      expectCreated(await sc.check());
+      const pdir = await sc.profileDir();
+      const db = path.join(pdir, 'db.twd');
+      const good = await readFile(db);
+      const reports = async (): Promise<string[]> => readdir(path.join(pdir, 'reports'));
+      const before = await reports();
+      // Whoever knows the local passphrase could do this; what matters is that the check sees it.
+      const localPw = (await readFile(path.join(sc.state, 'local.passphrase'), 'utf8')).trim();
+      const stripped = await run([path.join(suite.asset(), 'bin', 'twadmin'), '--remove-encryption', '-c', path.join(pdir, 'tw.cfg'), '-L', path.join(sc.state, 'local.key'), db], { cwd: sc.dir, stdin: `${localPw}\n` });
+      expect(stripped.code, stripped.output).toBe(0);
+      const unsigned = await sc.check();
+      expectStatus(unsigned, 2, 'CRITICAL');
+      expect(unsigned.firstLine).toMatch(/baseline integrity failure: the database .*db\.twd is not signed/);
+      expect(await reports()).toEqual(before);
+      // A validly signed database of another state directory (another local key).
+      const other = await scenario(shell, 'unsigned-db-other-key', { 'x': 'x\n' }, false);
+      expectCreated(await other.check(['--key-size', '1024']));
+      await copyFile(path.join(await other.profileDir(), 'db.twd'), db);
+      const foreign = await sc.check();
+      expectStatus(foreign, 2, 'CRITICAL');
+      expect(foreign.firstLine).toContain('baseline integrity failure');
+      expect(foreign.firstLine).toContain('db.twd');
+      expect(await reports()).toEqual(before);
+      await writeFile(db, good);
+      expectStatus(await sc.check(), 0, 'OK');
+    });
+  });
+
   test('a tampered policy is CRITICAL: an unsigned one, and one signed with another site key', async () => {
     await acrossShells(async (shell) => {
       const sc = await scenario(shell, 'tampered-policy');

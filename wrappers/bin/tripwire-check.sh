@@ -246,6 +246,8 @@ if ! tw_has_baseline; then
 fi
 
 # ---- Later runs: verify the baseline, then compare -------------------------------------------
+# The database's signature is verified by the comparison itself (see tw_verify_baseline).
+tw_db_verified_by_check=1
 tw_verify_baseline || integrity_err "$tw_integrity_msg (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
 tw_baseline_created
 printf 'the baseline was created at %s\n' "$tw_baseline_iso" >>"$tw_notes"
@@ -265,6 +267,11 @@ else
         >"$tw_rundir/check.out" 2>"$tw_rundir/check.err" || tw_rc=$?
 fi
 tw_parse_diagnostics "$tw_rundir/check.err" >"$tw_rundir/check.diag"
+# tripwire only warns about an unsigned database, which anyone who can write it can make.
+if grep -q '^### Warning: Database is not encrypted\.$' "$tw_rundir/check.err"; then
+    rm -f "$tw_report"
+    integrity_err "the database $tw_db is not signed (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+fi
 
 if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
     rm -f "$tw_report"
