@@ -133,13 +133,14 @@ tw_has_baseline() {
     [ -f "$tw_marker" ]
 }
 
-# tw_verify_baseline: check that every baseline file is present and signed by our keys.
-# On failure: sets tw_integrity_msg and returns 1. With tw_db_verified_by_check=1 (the check, which
-# runs tripwire on the database next) the database's own signature is left to that run: verifying
-# a signed file checks a signature on every 4 KB block, so examining the database here as well
-# costs as much again as the whole comparison. tripwire refuses a database that does not verify
-# with the local key ("File could not be decrypted"), and tripwire-check.sh fails on tripwire's
-# warning for an unsigned one. Its one-byte-shorter copy is still examined here.
+# tw_verify_baseline: check that every baseline file is present, signed by our keys, and exactly
+# what Tripwire wrote (nothing appended). On failure: sets tw_integrity_msg and returns 1.
+# With tw_db_verified_by_check=1 (the check, which runs tripwire on the database next) the
+# database is left to that run: verifying a signed file checks a signature on every 4 KB block,
+# so examining the database here as well costs as much again as the whole comparison. tripwire
+# refuses a database that does not verify with the local key ("File could not be decrypted") or
+# has data after its signed data (our patch 0003), and tripwire-check.sh fails on tripwire's
+# warning for an unsigned one.
 tw_db_verified_by_check=0
 tw_verify_baseline() {
     tw_integrity_msg=""
@@ -160,18 +161,15 @@ tw_verify_baseline() {
             return 1
         fi
     done
-    # One examination for the files and their one-byte-shorter copies (see tw_verify_exact).
-    tw_short_copies
     # twadmin writes its temporary files to the current directory: run it in our private one.
     _ex=$(cd "$tw_rundir" && set -- "$tw_db" && { [ "$tw_db_verified_by_check" = 0 ] || set --; } &&
         "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
-        "$tw_cfg" "$tw_pol" "$@" "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db" </dev/null 2>&1) || true
-    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
+        "$tw_cfg" "$tw_pol" "$@" </dev/null 2>&1) || true
     tw_integrity_msg=$(printf '%s\n' "$_ex" | awk -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" -v skipdb="$tw_db_verified_by_check" \
-        -v site="$tw_site_key" -v loc="$tw_local_key" -v shorts="$tw_rundir/short." '
+        -v site="$tw_site_key" -v loc="$tw_local_key" -v work="$tw_rundir/" '
         BEGIN { n = 0 }
         function finish() {
-            if (file == "" || index(file, shorts) == 1) { file = ""; enc = ""; delete keys; return }
+            if (file == "" || index(file, work) == 1) { file = ""; enc = ""; delete keys; return }
             want = (file == db) ? loc : site
             kind = (file == cfg) ? "configuration" : (file == pol) ? "policy" : "database"
             if (enc != "Asymmetric Encryption")
@@ -196,7 +194,41 @@ tw_verify_baseline() {
         # signature. Unknown, not an integrity failure (a missing file was caught above).
         err "cannot verify the signatures of the baseline ($tw_integrity_msg)"
     fi
-    [ -z "$tw_integrity_msg" ] && tw_verify_exact "$_ex" && tw_verify_bound
+    if [ -n "$tw_integrity_msg" ]; then
+        tw_why_unverified
+        return 1
+    fi
+    tw_verify_exact && tw_verify_bound
+}
+
+# tw_examined_by EXAMINATION FILE: the key files twadmin --examine found to verify FILE.
+tw_examined_by() {
+    printf '%s\n' "$1" | awk -v want="$2" '
+        /^File: "/ { f = $0; sub(/^File: "/, "", f); sub(/"$/, "", f); next }
+        /^[ \t]*(Site|Local) Keyfile: / && f == want { k = $0; sub(/^[ \t]*(Site|Local) Keyfile: /, "", k); print k }'
+}
+
+# tw_why_unverified: when a baseline file did not verify and Tripwire says data follows its
+# signed data (patch 0003), say that instead: it was appended to, not re-signed or replaced.
+# Only on this failure path, so the extra reading costs a healthy check nothing.
+tw_why_unverified() {
+    for _f in "cfg:$tw_cfg" "pol:$tw_pol" "db:$tw_db"; do
+        case $tw_integrity_msg in
+            *" ${_f#*:} "*) ;;
+            *) continue ;;
+        esac
+        case ${_f%%:*} in
+            cfg) set -- --print-cfgfile -c "$tw_cfg" ;;
+            pol) set -- --print-polfile -c "$tw_cfg" -p "$tw_pol" -S "$tw_site_key" ;;
+            *) set -- --print-dbfile -c "$tw_cfg" -d "$tw_db" -L "$tw_local_key" ;;
+        esac
+        _cmd=$tw_twadmin
+        [ "${_f%%:*}" != db ] || _cmd=$tw_twprint
+        if (cd "$tw_rundir" && "$_cmd" "$@" </dev/null 2>&1 >/dev/null) | grep -q 'Data follows the end of the signed data'; then
+            tw_integrity_msg="bytes were appended after the signed data of ${_f#*:}"
+        fi
+        return 0
+    done
 }
 
 # tw_short_copies: copies of the configuration, policy and database one byte shorter, in the work
@@ -211,25 +243,24 @@ tw_short_copies() {
     done
 }
 
-# tw_verify_exact EXAMINATION: no bytes after the signed data of the configuration, policy or
-# database. Tripwire stops reading where its signed data ends, so bytes appended to a file go
-# unnoticed by it; a copy one byte shorter must therefore no longer verify (it does when the last
-# byte was not Tripwire's). Reads twadmin --examine's output for the short copies. Sets
+# tw_verify_exact: no bytes after the signed data of the configuration, policy or database. Our
+# binaries refuse such bytes themselves (patch 0003, see tw_find_binaries): nothing to do. Other
+# builds of Tripwire (Debian's, say) stop reading where the signed data ends and ignore what
+# follows: for them a copy one byte shorter of each file must no longer verify (it does when the
+# last byte was not Tripwire's), which verifies the database's signatures a second time. Sets
 # tw_integrity_msg and returns 1 on failure.
 tw_verify_exact() {
-    _long=$(printf '%s\n' "$1" | awk -v site="$tw_site_key" -v loc="$tw_local_key" -v shorts="$tw_rundir/short." '
-        /^File: "/ { f = $0; sub(/^File: "/, "", f); sub(/"$/, "", f)
-            f = (index(f, shorts) == 1) ? substr(f, length(shorts) + 1) : ""; next }
-        /^[ \t]*(Site|Local) Keyfile: / { k = $0; sub(/^[ \t]*(Site|Local) Keyfile: /, "", k)
-            if (f != "" && (k == site || k == loc) && !(f in seen)) { seen[f] = 1; print f } }' | head -n 1)
-    case $_long in
-        "") return 0 ;;
-        cfg) _long=$tw_cfg ;;
-        pol) _long=$tw_pol ;;
-        *) _long=$tw_db ;;
-    esac
-    tw_integrity_msg="bytes were appended after the signed data of $_long"
-    return 1
+    [ "$tw_exact_reader" = 0 ] || return 0
+    tw_short_copies
+    _shorts=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
+        "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db" </dev/null 2>&1) || true
+    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
+    for _f in "cfg:$tw_cfg" "pol:$tw_pol" "db:$tw_db"; do
+        if tw_examined_by "$_shorts" "$tw_rundir/short.${_f%%:*}" | grep -Fqx -e "$tw_site_key" -e "$tw_local_key"; then
+            tw_integrity_msg="bytes were appended after the signed data of ${_f#*:}"
+            return 1
+        fi
+    done
 }
 
 # tw_policy_binding: the first line of every policy a profile gets; signed into its policy, it
