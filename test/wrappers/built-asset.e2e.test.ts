@@ -2,7 +2,7 @@ import { appendFile, chmod, mkdir, readFile, rm, stat, utimes, writeFile } from 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtAssetDir } from '../e2e/harness.js';
-import { giveToNobody, isRoot, modeOf, run, runScript, SHELLS, tempRoot, writeTree, type RunResult, type Shell } from './helpers.js';
+import { baseEnv, giveToNobody, isRoot, modeOf, run, runScript, SHELLS, tempRoot, writeTree, type RunResult, type Shell } from './helpers.js';
 import { expectCreated } from './scenario.js';
 
 /**
@@ -65,6 +65,40 @@ describe.concurrent('the built debian12 asset', () => {
       const profiles = await run(['ls', path.join(state, 'profiles')]);
       await rm(path.join(state, 'profiles', profiles.stdout.trim(), 'db.twd'));
       expectStatus(await check(), 2, 'CRITICAL');
+    });
+  });
+
+  test('bytes appended to the database, policy or configuration are CRITICAL, found by the patched binaries themselves: no second pass over the database', async () => {
+    expect(await readFile(path.join(asset, 'share', 'sensu-tripwire', 'tripwire-patches'), 'utf8')).toContain('0003-refuse-data-after-the-signed-data.patch\n');
+    // dash and bash: busybox sh runs its own dd applet, past the PATH shim that logs each dd.
+    await acrossShells(async (shell) => {
+      if (shell.name === 'busybox') return;
+      const dir = path.join(root.dir, `appended-${shell.name}`);
+      const data = path.join(dir, 'www');
+      await writeTree(data, { 'site/index.html': 'hi\n' });
+      const shims = path.join(dir, 'shims');
+      const log = path.join(dir, 'dd.log');
+      await mkdir(shims, { recursive: true });
+      await writeFile(path.join(shims, 'dd'), `#!/bin/sh\nprintf '%s\\n' "$*" >>'${log}'\nexec /bin/dd "$@"\n`, { mode: 0o755 });
+      const env = baseEnv({ PATH: `${shims}:${baseEnv().PATH}` });
+      const state = path.join(dir, 'state');
+      const check = (): Promise<RunResult> => runScript(asset, shell, 'tripwire-check.sh', ['--state-dir', state, '--key-size', '1024', path.join(data, 'site')], { env });
+      expectCreated(await check());
+      expectStatus(await check(), 0, 'OK');
+      const profile = path.join(state, 'profiles', (await run(['ls', path.join(state, 'profiles')])).stdout.trim());
+      for (const f of ['db.twd', 'tw.pol', 'tw.cfg']) {
+        const file = path.join(profile, f);
+        const good = await readFile(file);
+        await appendFile(file, 'hidden payload\n');
+        const found = await check();
+        expectStatus(found, 2, 'CRITICAL');
+        expect(found.firstLine).toContain(`baseline integrity failure: bytes were appended after the signed data of ${file}`);
+        await writeFile(file, good);
+      }
+      expectStatus(await check(), 0, 'OK');
+      // The one-byte-shorter copies an unpatched Tripwire needs (tw_verify_exact) were never made.
+      const dd = await readFile(log, 'utf8').catch(() => '');
+      expect(dd).not.toContain('short.');
     });
   });
 

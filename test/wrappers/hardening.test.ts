@@ -443,7 +443,7 @@ exit 137
     }, pathShells);
   });
 
-  test('10. bytes appended after the signed data of the database, policy or configuration are CRITICAL', async () => {
+  test("10. bytes appended after the signed data of the database, policy or configuration are CRITICAL (Debian's unpatched Tripwire: by the one-byte-shorter copies)", async () => {
     await suite.acrossShells(async (shell) => {
       const sc = await scenario(shell, 'appended');
       expectCreated(await sc.check());
@@ -454,8 +454,7 @@ exit 137
         await appendFile(file, 'hidden payload\n');
         const found = await sc.check();
         expectStatus(found, 2, 'CRITICAL');
-        expect(found.firstLine).toContain('baseline integrity failure');
-        expect(found.firstLine).toContain(f);
+        expect(found.firstLine).toContain(`baseline integrity failure: bytes were appended after the signed data of ${file}`);
         await writeFile(file, good);
       }
       expectStatus(await sc.check(), 0, 'OK');

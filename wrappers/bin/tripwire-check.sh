@@ -278,10 +278,10 @@ if [ "$tw_rc" -ge 8 ] || [ ! -s "$tw_report" ]; then
     if grep -q 'Incorrect local passphrase' "$tw_rundir/check.out" "$tw_rundir/check.err"; then
         err "the local passphrase (from $tw_local_pw_src) does not open $tw_local_key"
     fi
-    # Our tripwire refuses a database with data after its signed data (patch 0003).
-    tw_bad=$(awk -F '\t' '$1 == "error" && $4 ~ /Data follows the end of the signed data/ { print $3; exit }' "$tw_rundir/check.diag")
-    if [ -n "$tw_bad" ]; then
-        integrity_err "bytes were appended after the signed data of $tw_bad (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
+    # Our tripwire refuses a signed file with data after its signed data (patch 0003): the
+    # database, as the configuration and policy were examined by the same build just before.
+    if grep -q 'Data follows the end of the signed data' "$tw_rundir/check.err"; then
+        integrity_err "bytes were appended after the signed data of $tw_db (profile $tw_base_profile). Investigate, then re-create the baseline with tripwire-init.sh --force"
     fi
     # A fatal error about one of the baseline's own files, or about what they contain (a policy
     # or database from elsewhere, unsigned or undecryptable data), means it cannot be trusted.

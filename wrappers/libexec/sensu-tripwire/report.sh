@@ -404,8 +404,10 @@ tw_json_result() {
 #
 # Tripwire wraps these lines at 76 characters, breaking at the last space that fits: a line is
 # taken as the continuation of the one before when the first word of the line would not have fit
-# after it, unless it starts a "Filename:". That is a guess where a long line is followed by a new
-# one; the scan errors are therefore read from a report (tw_exact_errors), which does not wrap.
+# after it, unless it starts a "Filename:" or "File:", or the line before is a name longer than
+# the width (a name too long to follow its label comes alone on the next line). That is a guess
+# where a long line is followed by a new one; the scan errors are therefore read from a report
+# (tw_exact_errors), which does not wrap.
 tw_parse_diagnostics() {
     awk '
         function flush() {
@@ -426,14 +428,18 @@ tw_parse_diagnostics() {
         /^### (Warning|Error): / {
             flush()
             kind = ($0 ~ /^### Warning/) ? "warning" : "error"
-            msg = $0; sub(/^### (Warning|Error): /, "", msg); next
+            msg = $0; sub(/^### (Warning|Error): /, "", msg); label = 0; whole = 0; next
         }
         /^### (Continuing|Exiting)\.\.\./ { flush(); next }
         /^### / {
             t = substr($0, 5)
             w = t; sub(/ .*/, "", w)
-            if (n > 0 && last + 1 + length(w) > 75 && t !~ /^Filename: /) line[n] = line[n] " " t
-            else line[++n] = t
+            # A name too long to share the line of its label comes alone on the next one. A name
+            # line longer than the width could not be broken, and Tripwire gives a name a line of
+            # its own: what follows it is new text, not more of the name.
+            if (label) { line[n] = line[n] " " t; label = 0; whole = (length(t) > 76) }
+            else if (n > 0 && !whole && last + 1 + length(w) > 75 && t !~ /^(Filename|File):( |$)/) line[n] = line[n] " " t
+            else { line[++n] = t; whole = (t ~ /^(Filename|File): / && length(t) > 76); label = (t ~ /^(Filename|File):$/) }
             last = length(t)
             next
         }
