@@ -540,7 +540,7 @@ describe.concurrent('the check, under dash, busybox sh and bash', () => {
         // Every run writes its own complete JSON document (removed before, so no earlier one passes).
         const doc = JSON.parse(await readFile(json, 'utf8'));
         await rm(json);
-        expect(doc, format).toMatchObject({ status: 2, state: 'CRITICAL', baseline_created: false, max_severity: 100, counts: { added: 1, removed: 1, modified: 0, objects_scanned: 5 } });
+        expect(doc, format).toMatchObject({ status: 2, state: 'CRITICAL', baseline_created: false, baseline_created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), max_severity: 100, counts: { added: 1, removed: 1, modified: 0, objects_scanned: 5 } });
         expect(doc.rules).toEqual([{ name: sc.data, start: sc.data, severity: 100, added: [`${sc.data}/www/pipe|name.html`], removed: [`${sc.data}/www/index.html`], modified: [], changed: {} }]);
         expect(doc.errors).toEqual([]);
         expect(doc.report).toMatch(/reports\/\d{8}T\d{6}Z-\d+\.twr$/);

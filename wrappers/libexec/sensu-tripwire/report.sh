@@ -356,6 +356,7 @@ tw_json_result() {
     awk -F '\t' -v status="$1" -v state="$(tw_state_name "$1")" -v msg="$2" -v profile="$tw_profile" \
         -v statedir="$tw_state" -v time="$(date -u '+%Y-%m-%dT%H:%M:%SZ')" -v host="$(uname -n)" \
         -v report="${tw_report:-}" -v created="${tw_created:-0}" -v warn="$tw_opt_warning" \
+        -v created_at="$([ "${tw_baseline_epoch:-0}" = 0 ] || printf '%s' "$tw_baseline_iso")" \
         -v crit="$tw_opt_critical" -v added="$tw_added" -v removed="$tw_removed" \
         -v modified="$tw_modified" -v violations="$tw_violations" -v maxsev="$tw_maxsev" \
         -v objects="$tw_objects" -v errors="$tw_errors" "$tw_json_awk_lib"'
@@ -384,6 +385,7 @@ tw_json_result() {
             printf "{\"check\":\"tripwire\",\"status\":%d,\"state\":%s,\"summary\":%s,", status, jstr(state), jstr(msg)
             printf "\"host\":%s,\"profile\":%s,\"state_dir\":%s,\"time\":%s,", jstr(host), jstr(profile), jstr(statedir), jstr(time)
             printf "\"report\":%s,\"baseline_created\":%s,", (report == "" ? "null" : jstr(report)), (created == 1 ? "true" : "false")
+            printf "\"baseline_created_at\":%s,", (created_at == "" ? "null" : jstr(created_at))
             printf "\"counts\":{\"added\":%d,\"removed\":%d,\"modified\":%d,\"violations\":%d,\"objects_scanned\":%d,\"scan_errors\":%d},", added, removed, modified, violations, objects, errors
             printf "\"max_severity\":%d,\"thresholds\":{\"warning\":%d,\"critical\":%d},\"rules\":[", maxsev, warn, crit
             for (r = 1; r <= nr; r++) {
