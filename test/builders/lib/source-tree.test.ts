@@ -178,6 +178,26 @@ describe('a source tarball that uses tar semantics beyond plain files', () => {
   });
 });
 
+describe('a source tarball too large to be a source release (a decompression bomb)', () => {
+  it('is refused once its files unpack to more than 256 MB, whatever its compressed size', async () => {
+    const root = await genuineTree('bomb');
+    // 300 MB of zeros (a sparse file GNU tar stores in full): about 300 KB once compressed.
+    await exec('truncate', ['-s', '300M', path.join(root, TOP, 'src', 'zeros.bin')]);
+    await tar(['-cf', path.join(dir, 'bomb.tar'), '-C', root, TOP]);
+    const bomb = await gzip(path.join(dir, 'bomb.tar'));
+    expect((await stat(bomb)).size).toBeLessThan(2 * 1024 * 1024);
+    expect((await verdict(bomb))?.message).toMatch(/zeros\.bin": more than 268435456 bytes unpacked: not a source release/);
+  });
+
+  it('is refused at its 100,001st entry', async () => {
+    const root = await genuineTree('many');
+    // One empty file named 100,001 times, each stored in full (--hard-dereference: no links).
+    await writeFile(path.join(dir, 'many.list'), `${TOP}/src/a.cpp\n`.repeat(100_001));
+    await tar(['--hard-dereference', '-cf', path.join(dir, 'many.tar'), '-C', root, '-T', path.join(dir, 'many.list')]);
+    expect((await verdict(await gzip(path.join(dir, 'many.tar'))))?.message).toMatch(/more than 100000 entries: not a source release/);
+  });
+});
+
 describe('the tree the compile gets', () => {
   it('is the verified tree re-packed: GNU tar unpacks exactly it, and it verifies to the same digest', async () => {
     const verified = await verifySource(genuineTar, manifest, 'sha256', genuineTar);
