@@ -93,6 +93,10 @@ describe.concurrent('the built debian12 asset', () => {
         const found = await check();
         expectStatus(found, 2, 'CRITICAL');
         expect(found.firstLine).toContain(`baseline integrity failure: bytes were appended after the signed data of ${file}`);
+        // tripwire-update.sh examines the database too: the same finding, and nothing accepted.
+        const update = await runScript(asset, shell, 'tripwire-update.sh', ['--state-dir', state, path.join(data, 'site')], { env });
+        expect(update.code, update.output).not.toBe(0);
+        expect(update.output).toContain(`baseline integrity failure: bytes were appended after the signed data of ${file}`);
         await writeFile(file, good);
       }
       expectStatus(await check(), 0, 'OK');
