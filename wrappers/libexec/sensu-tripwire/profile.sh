@@ -250,7 +250,7 @@ tw_short_copies() {
 # last byte was not Tripwire's), which verifies the database's signatures a second time. Sets
 # tw_integrity_msg and returns 1 on failure.
 tw_verify_exact() {
-    [ "$tw_exact_reader" = 0 ] || return 0
+    [ "${tw_exact_reader:-0}" != 1 ] || return 0
     tw_short_copies
     _shorts=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
         "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db" </dev/null 2>&1) || true
