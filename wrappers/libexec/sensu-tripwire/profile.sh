@@ -161,10 +161,16 @@ tw_verify_baseline() {
             return 1
         fi
     done
+    # Binaries without patch 0003 need the one-byte-shorter copies (tw_verify_exact), examined
+    # in the same run: one process fewer (each of Debian's spends up to a second seeding its
+    # random numbers from the clock).
+    [ "${tw_exact_reader:-0}" = 1 ] || tw_short_copies
     # twadmin writes its temporary files to the current directory: run it in our private one.
-    _ex=$(cd "$tw_rundir" && set -- "$tw_db" && { [ "$tw_db_verified_by_check" = 0 ] || set --; } &&
+    _ex=$(cd "$tw_rundir" && set -- && { [ "$tw_db_verified_by_check" = 1 ] || set -- "$tw_db"; } &&
+        { [ "${tw_exact_reader:-0}" = 1 ] || set -- "$@" "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"; } &&
         "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
         "$tw_cfg" "$tw_pol" "$@" </dev/null 2>&1) || true
+    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
     tw_integrity_msg=$(printf '%s\n' "$_ex" | awk -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" -v skipdb="$tw_db_verified_by_check" \
         -v site="$tw_site_key" -v loc="$tw_local_key" -v work="$tw_rundir/" '
         BEGIN { n = 0 }
@@ -198,7 +204,7 @@ tw_verify_baseline() {
         tw_why_unverified
         return 1
     fi
-    tw_verify_exact && tw_verify_bound
+    tw_verify_exact "$_ex" && tw_verify_bound
 }
 
 # tw_examined_by EXAMINATION FILE: the key files twadmin --examine found to verify FILE.
@@ -243,20 +249,17 @@ tw_short_copies() {
     done
 }
 
-# tw_verify_exact: no bytes after the signed data of the configuration, policy or database. Our
-# binaries refuse such bytes themselves (patch 0003, see tw_find_binaries): nothing to do. Other
-# builds of Tripwire (Debian's, say) stop reading where the signed data ends and ignore what
-# follows: for them a copy one byte shorter of each file must no longer verify (it does when the
-# last byte was not Tripwire's), which verifies the database's signatures a second time. Sets
-# tw_integrity_msg and returns 1 on failure.
+# tw_verify_exact EXAMINATION: no bytes after the signed data of the configuration, policy or
+# database. Our binaries refuse such bytes themselves (patch 0003, see tw_find_binaries): nothing
+# to do. Other builds of Tripwire (Debian's, say) stop reading where the signed data ends and
+# ignore what follows: for them a copy one byte shorter of each file (tw_short_copies, examined
+# in EXAMINATION) must no longer verify (it does when the last byte was not Tripwire's), which
+# verifies the database's signatures a second time. Sets tw_integrity_msg and returns 1 on
+# failure.
 tw_verify_exact() {
     [ "${tw_exact_reader:-0}" != 1 ] || return 0
-    tw_short_copies
-    _shorts=$(cd "$tw_rundir" && "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
-        "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db" </dev/null 2>&1) || true
-    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
     for _f in "cfg:$tw_cfg" "pol:$tw_pol" "db:$tw_db"; do
-        if tw_examined_by "$_shorts" "$tw_rundir/short.${_f%%:*}" | grep -Fqx -e "$tw_site_key" -e "$tw_local_key"; then
+        if tw_examined_by "$1" "$tw_rundir/short.${_f%%:*}" | grep -Fqx -e "$tw_site_key" -e "$tw_local_key"; then
             tw_integrity_msg="bytes were appended after the signed data of ${_f#*:}"
             return 1
         fi
