@@ -76,7 +76,8 @@ describe('a real build with old gcc drivers (emulated)', () => {
 
   it('the fronts answer options as the old drivers did', async () => {
     const probe = await mkdtemp(path.join(scratch, 'probe-'));
-    const script = (flag: string) => `echo 'int main(){return 0;}' > /tmp/p.cpp; g++ ${flag} -o /tmp/p /tmp/p.cpp; echo "exit $?"`;
+    // g++'s messages go to stdout too: one stream keeps them in order with the exit lines.
+    const script = (flag: string) => `echo 'int main(){return 0;}' > /tmp/p.cpp; g++ ${flag} -o /tmp/p /tmp/p.cpp 2>&1; echo "exit $?"`;
     const gcc44 = await runInContainer(imageOf('oldgcc4.4'), probe, `${script('-static-libstdc++')}; ${script('-std=gnu++11')}`);
     expect(gcc44.output).toMatch(/unrecognized option '-static-libstdc\+\+'\nexit 0/);
     expect(gcc44.output).toMatch(/unrecognized command line option '-std=gnu\+\+11'\nexit 1/);
