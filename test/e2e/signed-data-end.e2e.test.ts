@@ -56,7 +56,7 @@ beforeAll(async () => {
   await ok([ours('tripwire'), '--init', '-c', at('tw.cfg'), '-P', localPassphrase]);
   await ok([ours('tripwire'), '--check', '-c', at('tw.cfg'), '-E', '-P', localPassphrase, '-r', at('signed.twr')]);
   await ok([ours('tripwire'), '--check', '-c', at('tw.cfg'), '-r', at('unsigned.twr')]);
-}, 120_000);
+});
 afterAll(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });

@@ -198,7 +198,7 @@ tw_emit() {
     {
         printf 'TRIPWIRE %s - %s\n' "$(tw_state_name "$_status")" "$_summary"
         tw_render_details "$tw_parsed" "$tw_diag" "$tw_opt_max_list"
-        cat "$tw_notes"
+        [ ! -r "$tw_notes" ] || while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\n' "$_l"; done <"$tw_notes"
     } | tw_output_filter "$tw_opt_metrics" || true
     if [ -n "$tw_opt_metrics" ]; then
         tw_metrics "$tw_opt_metrics" || true
@@ -252,7 +252,7 @@ tw_verify_baseline || integrity_err "$tw_integrity_msg (profile $tw_base_profile
 tw_baseline_created
 printf 'the baseline was created at %s\n' "$tw_baseline_iso" >>"$tw_notes"
 
-mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
+{ [ -d "$tw_reports" ] && [ -d "$tw_pdir/tmp" ]; } || mkdir -p "$tw_reports" "$tw_pdir/tmp" || err "cannot write to $tw_pdir"
 tw_report=$tw_reports/$(tw_now_utc)-$$.twr
 # A report that cannot be signed proves nothing to tripwire-update.sh: it stays in the work
 # directory and goes with it (no report text outlives the run but the kept, signed reports).

@@ -206,24 +206,66 @@ tw_epoch() {
     date '+%s'
 }
 
+# tw_slurp FILE: sets tw_ret to FILE's text as "$(cat FILE)" gives it (without its final newlines),
+# read by the shell itself: the check reads several small files, and a process each adds up.
+tw_slurp() {
+    tw_ret=""
+    [ -r "$1" ] || return 0
+    while IFS= read -r _l || [ -n "$_l" ]; do
+        tw_ret="$tw_ret$_l
+"
+    done <"$1"
+    while :; do
+        case $tw_ret in
+            *"
+") tw_ret=${tw_ret%"
+"} ;;
+            *) break ;;
+        esac
+    done
+}
+
+# A space and a tab: what awk splits fields on (for patterns such as *[!"$tw_blank"]*).
+tw_blank=' 	'
+
 # tw_stat PATH: prints "UID TYPE MODE MARK" of PATH (not following a symbolic link): the owner's
 # uid, the type letter of `ls -l` (d, -, l, ...), the permissions as four octal digits, and the
 # character ls prints after the mode ("+" for extended ACL entries, "." for an SELinux context,
 # "-" for none; busybox prints none). Read from `ls -ldn`, which every userland has; the mode is
-# decoded from its letters, so a marker after them changes nothing.
+# decoded from its letters, so a marker after them changes nothing. Decoded by the shell itself:
+# the check stats every directory above its state directory, and a process each adds up.
 tw_stat() {
     # shellcheck disable=SC2012 # ls -ldn is the portable way to read owner and mode
-    ls -ldn -- "$1" 2>/dev/null | awk 'NR == 1 {
-        m = $1; special = 0; digits = ""
-        for (k = 0; k < 3; k++) {
-            x = substr(m, 4 + 3 * k, 1)
-            d = (substr(m, 2 + 3 * k, 1) == "r" ? 4 : 0) + (substr(m, 3 + 3 * k, 1) == "w" ? 2 : 0) + (x ~ /[xst]/ ? 1 : 0)
-            if (x ~ /[sStT]/) special += (k == 0 ? 4 : (k == 1 ? 2 : 1))
-            digits = digits d
-        }
-        mark = substr(m, 11, 1)
-        print $3, substr(m, 1, 1), special digits, (mark == "" ? "-" : mark)
-    }'
+    _ls=$(ls -ldn -- "$1" 2>/dev/null) || return 0
+    # shellcheck disable=SC2086 # mode, links, uid, ... are meant to split (globbing is off)
+    set -- $_ls
+    [ "$#" -ge 3 ] || return 0
+    _m=$1
+    _uid=$3
+    _type=${_m%"${_m#?}"}
+    _rest=${_m#?}
+    _special=0
+    _digits=""
+    for _bit in 4 2 1; do
+        _r=${_rest%"${_rest#?}"}
+        _rest=${_rest#?}
+        _w=${_rest%"${_rest#?}"}
+        _rest=${_rest#?}
+        _x=${_rest%"${_rest#?}"}
+        _rest=${_rest#?}
+        _d=0
+        [ "$_r" != r ] || _d=$((_d + 4))
+        [ "$_w" != w ] || _d=$((_d + 2))
+        case $_x in
+            x | s | t) _d=$((_d + 1)) ;;
+        esac
+        case $_x in
+            s | S | t | T) _special=$((_special + _bit)) ;;
+        esac
+        _digits=$_digits$_d
+    done
+    _mark=${_rest%"${_rest#?}"}
+    printf '%s %s %s %s\n' "$_uid" "$_type" "$_special$_digits" "${_mark:--}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -252,8 +294,10 @@ tw_find_binaries() {
     # to do. Any other binary gets the slower proof.
     tw_exact_reader=0
     if [ "$tw_tripwire" = "$tw_bindir/tripwire" ] && [ "$tw_twadmin" = "$tw_bindir/twadmin" ] &&
-        grep -qx '0003-refuse-data-after-the-signed-data.patch' "$tw_share/tripwire-patches" 2>/dev/null; then
-        tw_exact_reader=1
+        [ -f "$tw_share/tripwire-patches" ]; then
+        while IFS= read -r _p; do
+            [ "$_p" != 0003-refuse-data-after-the-signed-data.patch ] || tw_exact_reader=1
+        done <"$tw_share/tripwire-patches"
     fi
 }
 

@@ -266,7 +266,10 @@ tw_policy_drift() {
     # turned back into bytes, a path such as /srv/résumé reads as it was written.
     awk "$tw_names_awk_lib"'NF { print twunhex($0) }' "$tw_rundir/baseline-pol.txt" >"$tw_rundir/have.cmp"
     # (Compared in the shell: cmp and diff are not on every minimal system.)
-    [ "$(cat "$tw_rundir/want.cmp")" != "$(cat "$tw_rundir/have.cmp")" ]
+    tw_slurp "$tw_rundir/want.cmp"
+    _want=$tw_ret
+    tw_slurp "$tw_rundir/have.cmp"
+    [ "$_want" != "$tw_ret" ]
 }
 
 # tw_path_changes: for a paths profile, after tw_policy_drift: the command-line paths not in the

@@ -17,12 +17,12 @@ tw_normalize_path() {
         ./*) _p=$(pwd -P)/${_p#./} ;;
         *) _p=$(pwd -P)/$_p ;;
     esac
-    _p=$(printf '%s' "$_p" | sed -e 's#//*#/#g')
     while :; do
         case $_p in
+            *//*) _p=${_p%%//*}/${_p#*//} ;;
             ?*/) _p=${_p%/} ;;
             */.) _p=${_p%/.} ;;
-            */./*) _p=$(printf '%s' "$_p" | sed -e 's#/\./#/#g') ;;
+            */./*) _p=${_p%%/./*}/${_p#*/./} ;;
             *) break ;;
         esac
     done
@@ -36,7 +36,9 @@ tw_normalize_path() {
 # tw_hash: a short digest of stdin (sha256 when available, else POSIX cksum).
 tw_hash() {
     if command -v sha256sum >/dev/null 2>&1; then
-        sha256sum | awk '{ print substr($1, 1, 16) }'
+        _h=$(sha256sum)
+        _h=${_h%% *}
+        printf '%s\n' "${_h%"${_h#????????????????}"}"
     else
         cksum | awk '{ printf "%08x%08x\n", $1, $2 }'
     fi
@@ -120,8 +122,25 @@ tw_set_files() {
 # tw_baseline_created: when the profile's baseline was created, from its record: tw_baseline_iso
 # (UTC, ISO 8601) and tw_baseline_epoch (seconds, 0 when not recorded).
 tw_baseline_created() {
-    tw_baseline_iso=$(sed -n 's/^created=\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1-\2-\3T\4:\5:\6Z/p' "$tw_marker" | head -n 1)
-    tw_baseline_epoch=$(sed -n 's/^epoch=//p' "$tw_marker" | head -n 1)
+    tw_baseline_iso=""
+    tw_baseline_epoch=""
+    # The record is a few lines: read by the shell itself, the first of each kind.
+    [ ! -r "$tw_marker" ] || while IFS= read -r _l; do
+        case $_l in
+            created=[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z)
+                [ -n "$tw_baseline_iso" ] || tw_baseline_iso=${_l#created=}
+                ;;
+            epoch=*) [ -n "$tw_baseline_epoch" ] || tw_baseline_epoch=${_l#epoch=} ;;
+        esac
+    done <"$tw_marker"
+    if [ -n "$tw_baseline_iso" ]; then
+        # YYYYMMDDTHHMMSSZ -> YYYY-MM-DDTHH:MM:SSZ
+        _t=${tw_baseline_iso#????????T}
+        _d=${tw_baseline_iso%T*}
+        _md=${_d#????}
+        _ms=${_t#??}
+        tw_baseline_iso=${_d%????}-${_md%??}-${_md#??}T${_t%????Z}:${_ms%??Z}:${_ms#??}
+    fi
     case $tw_baseline_epoch in
         "" | *[!0-9]*) tw_baseline_epoch=0 ;;
     esac
@@ -170,7 +189,7 @@ tw_verify_baseline() {
         { [ "${tw_exact_reader:-0}" = 1 ] || set -- "$@" "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"; } &&
         "$tw_twadmin" --examine -c "$tw_cfg" -S "$tw_site_key" -L "$tw_local_key" \
         "$tw_cfg" "$tw_pol" "$@" </dev/null 2>&1) || true
-    rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
+    [ "${tw_exact_reader:-0}" = 1 ] || rm -f "$tw_rundir/short.cfg" "$tw_rundir/short.pol" "$tw_rundir/short.db"
     tw_integrity_msg=$(printf '%s\n' "$_ex" | awk -v cfg="$tw_cfg" -v pol="$tw_pol" -v db="$tw_db" -v skipdb="$tw_db_verified_by_check" \
         -v site="$tw_site_key" -v loc="$tw_local_key" -v work="$tw_rundir/" '
         BEGIN { n = 0 }
@@ -292,7 +311,13 @@ tw_verify_bound() {
     tw_baseline_pol_printed=0
     (cd "$tw_rundir" && "$tw_twadmin" --print-polfile -c "$tw_cfg" -p "$tw_pol" -S "$tw_site_key" </dev/null \
         >"$tw_rundir/baseline-pol.txt" 2>"$tw_rundir/print-pol.err") && tw_baseline_pol_printed=1
-    _first=$(awk 'NF { print; exit }' "$tw_rundir/baseline-pol.txt" 2>/dev/null) || _first=""
+    _first=""
+    # The first line that is not blank (read by the shell: no process for one line).
+    [ ! -r "$tw_rundir/baseline-pol.txt" ] || while IFS= read -r _l || [ -n "$_l" ]; do
+        case $_l in
+            *[!"$tw_blank"]*) _first=$_l; break ;;
+        esac
+    done <"$tw_rundir/baseline-pol.txt"
     if [ "$_first" != "$(tw_policy_binding)" ]; then
         case $_first in
             "# sensu-tripwire profile "*)
@@ -389,7 +414,7 @@ tw_open_profile() {
     tw_profile_resolve
     tw_set_files
     tw_load_passphrases
-    mkdir -p "$tw_state/locks" "$tw_state/tmp" || tw_write_err "$tw_state/locks"
+    { [ -d "$tw_state/locks" ] && [ -d "$tw_state/tmp" ]; } || mkdir -p "$tw_state/locks" "$tw_state/tmp" || tw_write_err "$tw_state/locks"
     tw_lock_acquire "$tw_state/locks/$tw_profile" "$tw_opt_lock_timeout" "profile $tw_profile"
     tw_make_rundir
 }

@@ -142,7 +142,7 @@ tw_state_init() {
     # Normalise: no trailing or doubled slashes.
     while :; do
         case $tw_state in
-            *//*) tw_state=$(printf '%s' "$tw_state" | sed 's#//*#/#g') ;;
+            *//*) tw_state=${tw_state%%//*}/${tw_state#*//} ;;
             ?*/) tw_state=${tw_state%/} ;;
             *) break ;;
         esac
@@ -157,7 +157,8 @@ tw_state_init() {
         chmod 700 "$tw_state" || err "cannot chmod 700 $tw_state"
     fi
     tw_check_dir_safe "$tw_state"
-    mkdir -p "$tw_state/profiles" "$tw_state/baselines" || err "cannot write to the state directory $tw_state"
+    { [ -d "$tw_state/profiles" ] && [ -d "$tw_state/baselines" ]; } ||
+        mkdir -p "$tw_state/profiles" "$tw_state/baselines" || err "cannot write to the state directory $tw_state"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -168,14 +169,20 @@ tw_state_init() {
 # file), or "unknown" without /proc.
 tw_proc_start() {
     _s=""
-    if [ -r "/proc/$1/stat" ]; then
-        _s=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')
+    # Read with the shell's own read (no process to start: this runs several times a check).
+    if [ -r "/proc/$1/stat" ] && IFS= read -r _s 2>/dev/null <"/proc/$1/stat"; then
+        # Field 2, the command name in parentheses, may hold spaces and ")": count from the last ") ".
+        _s=${_s##*) }
+        # shellcheck disable=SC2086 # the fields are meant to split
+        set -- $_s
+        _s=${20:-}
     fi
     printf '%s' "${_s:-unknown}"
 }
 
 tw_boot_id() {
-    _b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) || _b=""
+    _b=""
+    [ -r /proc/sys/kernel/random/boot_id ] && IFS= read -r _b 2>/dev/null </proc/sys/kernel/random/boot_id
     printf '%s' "${_b:-unknown}"
 }
 
@@ -266,7 +273,8 @@ tw_lock_acquire() {
 tw_lock_release() {
     _ld=$1
     [ -d "$_ld" ] || return 0
-    _owner=$(cat "$_ld/owner" 2>/dev/null) || return 0
+    _owner=""
+    [ -r "$_ld/owner" ] && { IFS= read -r _owner <"$_ld/owner" || [ -n "$_owner" ]; } 2>/dev/null || return 0
     # shellcheck disable=SC2086 # the owner line is meant to split into its fields
     set -- $_owner
     [ "${1:-}" = "$$" ] || return 0
@@ -279,7 +287,7 @@ tw_lock_release() {
 # Sensu's timeout (SIGKILL) cannot clean up after itself; what it left (the report text
 # included) goes at the next run, of any profile.
 tw_make_rundir() {
-    mkdir -p "$tw_state/tmp" || tw_write_err "$tw_state/tmp"
+    [ -d "$tw_state/tmp" ] || mkdir -p "$tw_state/tmp" || tw_write_err "$tw_state/tmp"
     set +f
     set -- "$tw_state"/tmp/run.*
     set -f
@@ -298,7 +306,7 @@ tw_make_rundir() {
         rm -rf "$_rd"
     done
     tw_rundir=$tw_state/tmp/run.$$
-    rm -rf "$tw_rundir"
+    [ ! -e "$tw_rundir" ] || rm -rf "$tw_rundir"
     mkdir "$tw_rundir" || tw_write_err "$tw_rundir"
     { printf '%s\n' "$$ $(tw_proc_start $$) $(tw_boot_id)" >"$tw_rundir/owner"; } 2>/dev/null ||
         tw_write_err "$tw_rundir/owner"
