@@ -295,7 +295,7 @@ tw_find_binaries() {
     tw_exact_reader=0
     if [ "$tw_tripwire" = "$tw_bindir/tripwire" ] && [ "$tw_twadmin" = "$tw_bindir/twadmin" ] &&
         [ -f "$tw_share/tripwire-patches" ]; then
-        while IFS= read -r _p; do
+        while IFS= read -r _p || [ -n "$_p" ]; do
             [ "$_p" != 0003-refuse-data-after-the-signed-data.patch ] || tw_exact_reader=1
         done <"$tw_share/tripwire-patches"
     fi

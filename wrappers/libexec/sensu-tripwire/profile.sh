@@ -125,7 +125,7 @@ tw_baseline_created() {
     tw_baseline_iso=""
     tw_baseline_epoch=""
     # The record is a few lines: read by the shell itself, the first of each kind.
-    [ ! -r "$tw_marker" ] || while IFS= read -r _l; do
+    [ ! -r "$tw_marker" ] || while IFS= read -r _l || [ -n "$_l" ]; do
         case $_l in
             created=[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z)
                 [ -n "$tw_baseline_iso" ] || tw_baseline_iso=${_l#created=}

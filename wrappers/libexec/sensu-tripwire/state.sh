@@ -182,7 +182,9 @@ tw_proc_start() {
 
 tw_boot_id() {
     _b=""
-    [ -r /proc/sys/kernel/random/boot_id ] && IFS= read -r _b 2>/dev/null </proc/sys/kernel/random/boot_id
+    if [ -r /proc/sys/kernel/random/boot_id ]; then
+        IFS= read -r _b 2>/dev/null </proc/sys/kernel/random/boot_id || :
+    fi
     printf '%s' "${_b:-unknown}"
 }
 
